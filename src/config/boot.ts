@@ -1,0 +1,29 @@
+// Start-up options that must be known before the store opens: env and CLI overrides.
+import { z } from "zod";
+
+const BootSchema = z.object({
+  dataDir: z.string().min(1).default("./data"),
+  port: z.coerce.number().int().min(0).max(65535).optional(),
+  host: z.string().min(1).default("0.0.0.0"),
+});
+export type Boot = z.infer<typeof BootSchema>;
+
+/** CLI flags win over env vars, which win over stored settings (port) and defaults. */
+export function readBoot(argv: string[] = process.argv.slice(2), env: Record<string, string | undefined> = process.env): Boot {
+  const flag = (name: string) => {
+    const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+    if (i < 0) return undefined;
+    const a = argv[i];
+    return a.includes("=") ? a.slice(a.indexOf("=") + 1) : argv[i + 1];
+  };
+  const parsed = BootSchema.safeParse({
+    dataDir: flag("data") ?? env.LEDBOX_DATA_DIR,
+    port: flag("port") ?? env.LEDBOX_PORT,
+    host: flag("host") ?? env.LEDBOX_HOST,
+  });
+  if (!parsed.success) {
+    const msg = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`bad start-up option: ${msg}`);
+  }
+  return parsed.data;
+}

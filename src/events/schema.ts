@@ -1,0 +1,99 @@
+// The standard GameEvent vocabulary: every input turns its payload into these.
+import { z } from "zod";
+
+/** Continuous values: a number, optionally with its own range (defaults in DEFAULT_RANGE). */
+export const VALUE_TYPES = [
+  "health", "armor", "shield", "mana", "energy", "ammo", "gold", "money",
+  "fuel", "speed", "boost", "flash", "respawn_seconds",
+] as const;
+export type ValueType = (typeof VALUE_TYPES)[number];
+
+/** The range a value is normalised against when the event gives no min/max. */
+export const DEFAULT_RANGE: Record<ValueType, [number, number]> = {
+  health: [0, 100], armor: [0, 100], shield: [0, 100], mana: [0, 100], energy: [0, 100],
+  ammo: [0, 30], gold: [0, 10_000], money: [0, 16_000], fuel: [0, 100], speed: [0, 300],
+  boost: [0, 100], flash: [0, 255], respawn_seconds: [0, 60],
+};
+
+const common = {
+  /** Unique per occurrence; assigned on ingest when absent. Used to drop redeliveries. */
+  id: z.string().min(1).max(128).optional(),
+  source: z.string().min(1).max(64).default("api"),
+  game: z.string().min(1).max(32).default("generic"),
+  /** Wall-clock time of the occurrence (ms since epoch); set on ingest when absent. */
+  time: z.number().int().positive().optional(),
+};
+const finite = z.number().finite();
+const result = z.enum(["win", "loss", "draw"]);
+
+const valueEvent = (type: ValueType) =>
+  z.object({ type: z.literal(type), ...common, value: finite, min: finite.optional(), max: finite.optional() })
+    .refine((e) => (e.min ?? 0) !== (e.max ?? Infinity), { message: "min and max must differ", path: ["max"] });
+
+const trigger = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
+  z.object({ type: z.literal(type), ...common, ...shape });
+
+export const GameEventSchema = z.discriminatedUnion("type", [
+  ...VALUE_TYPES.map(valueEvent),
+  trigger("kill", { headshot: z.boolean().default(false) }),
+  trigger("multikill", { count: z.int().min(2).max(64) }),
+  trigger("death", {}),
+  trigger("assist", {}),
+  trigger("respawn", {}),
+  trigger("damage_taken", { amount: finite.min(0) }),
+  trigger("damage_dealt", { amount: finite.min(0) }),
+  trigger("flashbang", { intensity: z.number().min(0).max(1) }),
+  trigger("match_start", {}),
+  trigger("match_end", { result }),
+  trigger("round_start", {}),
+  trigger("round_end", { result }),
+  trigger("bomb_planted", {}),
+  trigger("bomb_defused", {}),
+  trigger("bomb_exploded", {}),
+  trigger("objective", { kind: z.string().min(1).max(64), ally: z.boolean() }),
+  trigger("level_up", { level: z.int().min(0).optional() }),
+  trigger("first_blood", {}),
+  trigger("ace", {}),
+  trigger("player_joined", { name: z.string().max(128).optional() }),
+  trigger("player_left", { name: z.string().max(128).optional() }),
+  trigger("map_changed", { map: z.string().max(128) }),
+  trigger("server_online", {}),
+  trigger("server_offline", {}),
+  trigger("custom", { name: z.string().min(1).max(64), value: finite.optional() }),
+] as unknown as [z.ZodObject, ...z.ZodObject[]]);
+
+export type GameEventInput = z.input<typeof GameEventSchema>;
+/** An event after ingest: id and time are always present. */
+export type GameEvent = z.infer<typeof GameEventSchema> & { id: string; time: number; type: EventType; [k: string]: unknown };
+
+export const EVENT_TYPES = [
+  ...VALUE_TYPES, "kill", "multikill", "death", "assist", "respawn", "damage_taken", "damage_dealt",
+  "flashbang", "match_start", "match_end", "round_start", "round_end", "bomb_planted", "bomb_defused",
+  "bomb_exploded", "objective", "level_up", "first_blood", "ace", "player_joined", "player_left",
+  "map_changed", "server_online", "server_offline", "custom",
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export const MAX_BATCH = 500;
+/** One event or a batch: the body of POST /api/v1/events and of the MQTT event topic. */
+export const EventBatchSchema = z.union([GameEventSchema, z.array(GameEventSchema).min(1).max(MAX_BATCH)]);
+
+export const isValueType = (t: string): t is ValueType => (VALUE_TYPES as readonly string[]).includes(t);
+
+/** The number a mapping condition compares: a value's normalised 0–1 fraction, or a trigger's magnitude. */
+export function numericOf(e: GameEvent): number | undefined {
+  if (isValueType(e.type)) return normalise(e);
+  for (const k of ["amount", "count", "intensity", "level", "value"] as const) {
+    const v = e[k];
+    if (typeof v === "number") return v;
+  }
+  return undefined;
+}
+
+export function normalise(e: GameEvent): number {
+  const [dmin, dmax] = DEFAULT_RANGE[e.type as ValueType];
+  const min = (e.min as number | undefined) ?? dmin;
+  const max = (e.max as number | undefined) ?? dmax;
+  const f = ((e.value as number) - min) / (max - min);
+  return f < 0 ? 0 : f > 1 ? 1 : f;
+}

@@ -1,0 +1,107 @@
+// From rendered floats to wire bytes:
+//   brightness → gamma (to LED duty) → power limit → white extraction → dither/quantise → colour order.
+// The power limiter works on duty after gamma, because duty is what the LED draws current for;
+// that is the same as limiting brightness before gamma, only exact.
+import type { Settings } from "../config/schema.ts";
+
+const LUT_SIZE = 4096;
+/** Dithering applies below this many 8-bit steps, where one step is a visible jump. */
+const DITHER_BELOW = 64;
+/** An 8-frame ordered sequence: over 8 frames every LED channel sees every threshold once. */
+const BAYER8 = [0, 4, 2, 6, 1, 5, 3, 7];
+
+export interface PowerReading {
+  /** What the frame would draw at the requested brightness. */
+  requestedMa: number;
+  /** What it draws after limiting. */
+  ma: number;
+  watts: number;
+  /** Brightness factor the limiter applied to duty (1 = not limiting). */
+  scale: number;
+  limiting: boolean;
+}
+
+export class Pipeline {
+  readonly ledCount: number;
+  readonly bytesPerLed: 3 | 4;
+  /** Wire bytes in the strip's colour order. */
+  readonly wire: Uint8Array;
+  /** Logical RGB bytes for the live preview: what the strip shows, in screen terms. */
+  readonly preview: Uint8Array;
+  readonly power: PowerReading = { requestedMa: 0, ma: 0, watts: 0, scale: 1, limiting: false };
+  private readonly duty: Float32Array;
+  private readonly lut = new Float32Array(LUT_SIZE + 1);
+  /** Wire byte offset of R, G, B (and W) within an LED. */
+  private readonly offsets: Int32Array;
+
+  constructor(private readonly s: Settings) {
+    const { ledCount, ledType, colorOrder } = s.strip;
+    this.ledCount = ledCount;
+    this.bytesPerLed = ledType === "rgbw" ? 4 : 3;
+    this.wire = new Uint8Array(ledCount * this.bytesPerLed);
+    this.preview = new Uint8Array(ledCount * 3);
+    this.duty = new Float32Array(ledCount * 4);
+    const g = s.light.gamma;
+    for (let i = 0; i <= LUT_SIZE; i++) this.lut[i] = Math.pow(i / LUT_SIZE, g);
+    this.offsets = Int32Array.from(["R", "G", "B", "W"], (ch) => colorOrder.indexOf(ch));
+  }
+
+  /** Fills wire and preview from strip (3 floats per LED, 0–1, values above 1 clipped). */
+  process(strip: Float32Array, frameIndex: number): void {
+    const { ledCount, duty, lut, s } = this;
+    const bright = s.light.brightness;
+    const { channelMa: mA, idleMaPerLed, budgetMa, enabled, volts } = s.light.power;
+    const rgbw = this.bytesPerLed === 4;
+    const extraction = rgbw ? s.strip.whiteExtraction : "none";
+
+    let active = 0; // mA above idle
+    for (let i = 0, src = 0, d = 0; i < ledCount; i++, src += 3, d += 4) {
+      let r = lut[lutIndex(strip[src] * bright)];
+      let g = lut[lutIndex(strip[src + 1] * bright)];
+      let b = lut[lutIndex(strip[src + 2] * bright)];
+      let w = 0;
+      if (extraction !== "none") {
+        w = r < g ? (r < b ? r : b) : g < b ? g : b;
+        if (extraction === "subtract") { r -= w; g -= w; b -= w; }
+      }
+      duty[d] = r; duty[d + 1] = g; duty[d + 2] = b; duty[d + 3] = w;
+      active += r * mA.r + g * mA.g + b * mA.b + w * mA.w;
+    }
+    const idle = idleMaPerLed * ledCount;
+    const room = budgetMa - idle;
+    const scale = enabled && active > room ? (room > 0 ? room / active : 0) : 1;
+    const p = this.power;
+    p.requestedMa = idle + active;
+    p.ma = idle + active * scale;
+    p.watts = (p.ma / 1000) * volts;
+    p.scale = scale;
+    p.limiting = scale < 1;
+
+    // Preview in screen terms: the limiter's duty factor back through the inverse gamma.
+    const previewScale = bright * Math.pow(scale, 1 / s.light.gamma);
+    const dither = s.light.dithering;
+    const { wire, preview, offsets, bytesPerLed } = this;
+    const oR = offsets[0], oG = offsets[1], oB = offsets[2], oW = offsets[3];
+    for (let i = 0, src = 0, d = 0, o = 0; i < ledCount; i++, src += 3, d += 4, o += bytesPerLed) {
+      const base = (frameIndex + i * 3) & 7;
+      wire[o + oR] = quantise(duty[d] * scale, dither, base);
+      wire[o + oG] = quantise(duty[d + 1] * scale, dither, base + 1);
+      wire[o + oB] = quantise(duty[d + 2] * scale, dither, base + 2);
+      if (rgbw) wire[o + oW] = quantise(duty[d + 3] * scale, dither, base + 3);
+      preview[src] = toByte(strip[src] * previewScale);
+      preview[src + 1] = toByte(strip[src + 1] * previewScale);
+      preview[src + 2] = toByte(strip[src + 2] * previewScale);
+    }
+  }
+}
+
+const lutIndex = (v: number) => (v <= 0 ? 0 : v >= 1 ? LUT_SIZE : Math.round(v * LUT_SIZE));
+const toByte = (v: number) => (v <= 0 ? 0 : v >= 1 ? 255 : Math.round(v * 255));
+
+/** 0–1 duty → byte; low levels dithered in time so their average is the exact level. */
+function quantise(v: number, dither: boolean, seq: number): number {
+  const x = v * 255;
+  if (x >= 255) return 255;
+  if (!dither || x >= DITHER_BELOW) return Math.round(x);
+  return Math.floor(x + (BAYER8[seq & 7] + 0.5) / 8);
+}

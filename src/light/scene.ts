@@ -1,0 +1,111 @@
+// The scene: every segment's layer stack, and the one place effects are admitted.
+import { effectiveSegments, type Settings } from "../config/schema.ts";
+import { effectById } from "./effects/index.ts";
+import { FlashGuard } from "./flashguard.ts";
+import { SegmentStack, type Instance } from "./segment.ts";
+import { BaseSpecSchema, type BaseChange, type BaseSpec, type EffectSpec, type MeterSpec } from "./specs.ts";
+
+export type TriggerResult = { ok: true; segments: string[] } | { ok: false; reason: string };
+
+export class Scene {
+  readonly segments: SegmentStack[];
+  readonly guard: FlashGuard;
+  private seq = 0;
+  dropped = 0;
+
+  constructor(readonly settings: Settings, bases: ReadonlyMap<string, BaseSpec> = new Map()) {
+    const fallback = BaseSpecSchema.parse({});
+    this.segments = effectiveSegments(settings).map(
+      (s) => new SegmentStack(s, bases.get(s.name) ?? fallback, settings.render.maxEffectsPerSegment),
+    );
+    this.guard = new FlashGuard(settings.safety.flashGuard, settings.safety.maxFlashesPerSecond);
+  }
+
+  /** The segments a reference names: "*" is all of them; an unknown name is none. */
+  targets(ref: string): SegmentStack[] {
+    return ref === "*" ? this.segments : this.segments.filter((s) => s.name === ref);
+  }
+
+  trigger(spec: EffectSpec, atMs: number): TriggerResult {
+    const def = effectById.get(spec.effect)!;
+    const targets = this.targets(spec.segment);
+    if (targets.length === 0) return { ok: false, reason: `no segment named "${spec.segment}"` };
+    const d = def.defaults;
+    const durationMs = spec.durationMs ?? d.durationMs;
+    let hz = spec.hz ?? d.hz;
+    if (def.flashes) {
+      hz = this.guard.capHz(hz);
+      // A flash is one "on"; a strobe is one per cycle.
+      const count = def.id === "strobe" ? Math.ceil((durationMs * hz) / 1000) : 1;
+      const times = Array.from({ length: count }, (_, k) => atMs + (k * 1000) / hz);
+      if (!this.guard.admit(times, atMs)) return { ok: false, reason: "photosensitivity guard: flash rate limit reached" };
+    }
+    // Fades longer than the effect share its duration in proportion.
+    let fadeInMs = spec.fadeInMs ?? d.fadeInMs, fadeOutMs = spec.fadeOutMs ?? d.fadeOutMs;
+    if (fadeInMs + fadeOutMs > durationMs) {
+      const k = durationMs / (fadeInMs + fadeOutMs);
+      fadeInMs *= k;
+      fadeOutMs *= k;
+    }
+    const inst: Instance = {
+      seq: ++this.seq,
+      def,
+      params: { colors: spec.colors ?? d.colors, durationMs, hz, width: spec.width, reverse: spec.reverse },
+      startMs: atMs,
+      endMs: atMs + durationMs,
+      fadeInMs,
+      fadeOutMs,
+      intensity: spec.intensity,
+      priority: spec.priority,
+      blend: spec.blend,
+    };
+    const placed: string[] = [];
+    for (const s of targets) {
+      if (s.add(inst)) placed.push(s.name);
+      else this.dropped++;
+    }
+    return placed.length ? { ok: true, segments: placed } : { ok: false, reason: "segment full of higher-priority effects" };
+  }
+
+  setBase(change: BaseChange, atMs: number): string[] {
+    const { segment, transitionMs, ...fields } = change;
+    const targets = this.targets(segment);
+    const given = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+    for (const s of targets) s.setBase({ ...s.base, ...given }, atMs, transitionMs);
+    return targets.map((s) => s.name);
+  }
+
+  setMeter(name: string, spec: MeterSpec, value: number, atMs: number): string[] {
+    const targets = this.targets(spec.segment);
+    for (const s of targets) s.meter(name, spec).set(value, atMs);
+    return targets.map((s) => s.name);
+  }
+
+  /** Renders every segment at tMs into strip (3 floats per LED); LEDs outside segments stay dark. */
+  render(tMs: number, strip: Float32Array): void {
+    strip.fill(0);
+    for (let i = 0; i < this.segments.length; i++) this.segments[i].render(tMs, strip);
+  }
+
+  prune(tMs: number): void {
+    for (let i = 0; i < this.segments.length; i++) this.segments[i].prune(tMs);
+  }
+
+  bases(): Map<string, BaseSpec> {
+    return new Map(this.segments.map((s) => [s.name, s.base]));
+  }
+
+  /** What is on each segment at tMs, for the state API (not the hot path). */
+  describe(tMs: number) {
+    return this.segments.map((s) => ({
+      ...s.seg,
+      base: s.base,
+      meters: [...s.meters.values()].map((m) => ({ name: m.name, value: round(m.valueAt(tMs)) })),
+      effects: s.active(tMs).map((i) => ({
+        effect: i.def.id, priority: i.priority, blend: i.blend, remainingMs: Math.round(i.endMs - tMs),
+      })),
+    }));
+  }
+}
+
+const round = (v: number) => Math.round(v * 1000) / 1000;
