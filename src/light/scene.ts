@@ -1,5 +1,6 @@
 // The scene: every segment's layer stack, and the one place effects are admitted.
 import { effectiveSegments, type Settings } from "../config/schema.ts";
+import { toHex } from "./color.ts";
 import { effectById } from "./effects/index.ts";
 import { FlashGuard } from "./flashguard.ts";
 import { SegmentStack, type Instance } from "./segment.ts";
@@ -99,7 +100,7 @@ export class Scene {
   describe(tMs: number) {
     return this.segments.map((s) => ({
       ...s.seg,
-      base: s.base,
+      base: { ...s.base, colors: s.base.colors.map(toHex) },
       meters: [...s.meters.values()].map((m) => ({ name: m.name, value: round(m.valueAt(tMs)) })),
       effects: s.active(tMs).map((i) => ({
         effect: i.def.id, priority: i.priority, blend: i.blend, remainingMs: Math.round(i.endMs - tMs),
