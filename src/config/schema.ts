@@ -9,7 +9,7 @@ export type ColorOrder = (typeof COLOR_ORDERS)[number];
 export const MAX_LEDS = 10_000;
 const SEGMENT_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 
-export const SegmentSchema = z.object({
+export const SegmentSchema = z.strictObject({
   name: z.string().regex(SEGMENT_NAME, "lowercase letters, digits, _ or -, at most 32"),
   start: z.int().min(0),
   length: z.int().min(1),
@@ -18,7 +18,7 @@ export const SegmentSchema = z.object({
 });
 export type Segment = z.infer<typeof SegmentSchema>;
 
-export const OutputSchema = z.object({
+export const OutputSchema = z.strictObject({
   driver: z.enum(["virtual"]),
   start: z.int().min(0).default(0),
   /** LEDs this output takes from `start`; omitted = to the end of the strip. */
@@ -26,12 +26,11 @@ export const OutputSchema = z.object({
 });
 export type OutputConfig = z.infer<typeof OutputSchema>;
 
-export const PowerSchema = z.object({
+export const PowerSchema = z.strictObject({
   enabled: z.boolean().default(true),
   budgetMa: z.int().min(50).max(100_000).default(850),
   // 20 mA per channel at full = 60 mA per RGB LED at white: more cautious than WLED's 55 mA.
-  channelMa: z
-    .object({
+  channelMa: z.strictObject({
       r: z.number().min(0).max(100).default(20),
       g: z.number().min(0).max(100).default(20),
       b: z.number().min(0).max(100).default(20),
@@ -42,10 +41,8 @@ export const PowerSchema = z.object({
   volts: z.number().min(1).max(48).default(5),
 });
 
-export const SettingsSchema = z
-  .object({
-    strip: z
-      .object({
+export const SettingsSchema = z.strictObject({
+    strip: z.strictObject({
         ledCount: z.int().min(1).max(MAX_LEDS).default(150),
         ledType: z.enum(["rgb", "rgbw"]).default("rgb"),
         colorOrder: z.enum(COLOR_ORDERS).default("GRB"),
@@ -56,29 +53,25 @@ export const SettingsSchema = z
     /** Named ranges of the strip; empty = one segment "main" over all of it. */
     segments: z.array(SegmentSchema).max(32).default([]),
     allowOverlappingSegments: z.boolean().default(false),
-    render: z
-      .object({
+    render: z.strictObject({
         fps: z.int().min(1).max(240).default(60),
         maxEffectsPerSegment: z.int().min(1).max(32).default(8),
       })
       .prefault({}),
-    light: z
-      .object({
+    light: z.strictObject({
         brightness: z.number().min(0).max(1).default(0.8),
         gamma: z.number().min(1).max(3).default(2.2),
         dithering: z.boolean().default(true),
         power: PowerSchema.prefault({}),
       })
       .prefault({}),
-    safety: z
-      .object({
+    safety: z.strictObject({
         /** WCAG 2.3.1: no more than three general flashes in any one second. */
         flashGuard: z.boolean().default(true),
         maxFlashesPerSecond: z.number().min(0.5).max(10).default(3),
       })
       .prefault({}),
-    http: z
-      .object({
+    http: z.strictObject({
         port: z.int().min(1).max(65535).default(8080),
         /** Event ingest: "open" to anyone on the LAN, or "token" (a bearer API token). */
         ingest: z.enum(["open", "token"]).default("open"),

@@ -8,7 +8,7 @@ export type BlendMode = (typeof BLEND_MODES)[number];
 /** "*" targets every segment. */
 export const SegmentRef = z.string().regex(/^(\*|[a-z0-9][a-z0-9_-]{0,31})$/, "a segment name or *");
 
-export const EffectSpecSchema = z.object({
+export const EffectSpecSchema = z.strictObject({
   effect: z.enum(EFFECT_IDS),
   segment: SegmentRef.default("*"),
   /** Every instance ends by itself: at most 5 minutes. */
@@ -38,7 +38,7 @@ const baseFields = {
   hz: z.number().min(0).max(10),
 };
 
-export const BaseSpecSchema = z.object({
+export const BaseSpecSchema = z.strictObject({
   on: baseFields.on.default(true),
   effect: baseFields.effect.default("solid"),
   colors: baseFields.colors.prefault(["#ff6a00"]),
@@ -48,13 +48,13 @@ export const BaseSpecSchema = z.object({
 export type BaseSpec = z.infer<typeof BaseSpecSchema>;
 
 /** A change to the base layer: only the fields given change. */
-export const BaseChangeSchema = z.object(baseFields).partial().extend({
+export const BaseChangeSchema = z.strictObject(baseFields).partial().extend({
   segment: SegmentRef.default("*"),
   transitionMs: z.int().min(0).max(60_000).default(500),
 });
 export type BaseChange = z.infer<typeof BaseChangeSchema>;
 
-export const MeterSpecSchema = z.object({
+export const MeterSpecSchema = z.strictObject({
   segment: SegmentRef.default("*"),
   /** forward: fills from the segment start; reverse: from its end; center: outwards from the middle. */
   direction: z.enum(["forward", "reverse", "center"]).default("forward"),

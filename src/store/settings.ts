@@ -12,6 +12,11 @@ export class SettingsRepo {
     return SettingsSchema.parse(row ? JSON.parse(row.json) : {});
   }
 
+  /** True until settings are first saved. */
+  isFirstRun(): boolean {
+    return this.db.query("SELECT 1 FROM settings WHERE id = 1").get() === null;
+  }
+
   save(settings: Settings): void {
     this.db
       .query("INSERT INTO settings (id, json, updated_at) VALUES (1, $json, $at) ON CONFLICT(id) DO UPDATE SET json = $json, updated_at = $at")

@@ -1,0 +1,38 @@
+// Settings changes: merge, validate whole, store, then apply to the running engine.
+import type { Engine } from "../light/engine.ts";
+import { mergeSettings, type SettingsRepo } from "../store/settings.ts";
+import { describeIssues } from "../events/ingest.ts";
+import { SettingsSchema, type Settings } from "./schema.ts";
+
+export type UpdateResult = { ok: true; settings: Settings; restartRequired: string[] } | { ok: false; error: string };
+
+export class SettingsService {
+  private current: Settings;
+  private listeners: ((s: Settings) => void)[] = [];
+
+  constructor(private readonly repo: SettingsRepo, private readonly engine: Engine) {
+    this.current = repo.load();
+  }
+
+  get(): Settings {
+    return this.current;
+  }
+
+  onChange(fn: (s: Settings) => void): void {
+    this.listeners.push(fn);
+  }
+
+  /** A partial document, deep-merged; arrays (segments, outputs) are replaced whole. */
+  async update(patch: unknown): Promise<UpdateResult> {
+    if (typeof patch !== "object" || patch === null || Array.isArray(patch)) return { ok: false, error: "settings must be a JSON object" };
+    const parsed = SettingsSchema.safeParse(mergeSettings(this.current, patch));
+    if (!parsed.success) return { ok: false, error: describeIssues(parsed.error) };
+    const next = parsed.data;
+    this.repo.save(next);
+    const restartRequired = next.http.port !== this.current.http.port ? ["http.port"] : [];
+    this.current = next;
+    await this.engine.reconfigure(next);
+    for (const fn of this.listeners) fn(next);
+    return { ok: true, settings: next, restartRequired };
+  }
+}

@@ -1,0 +1,58 @@
+// A mapping: when an event of a type (optionally from one game, optionally meeting a condition)
+// arrives, play an effect on a segment, or drive a meter with the event's value.
+import { z } from "zod";
+import { EVENT_TYPES, isValueType } from "../events/schema.ts";
+import { EffectSpecSchema, MeterSpecSchema } from "../light/specs.ts";
+
+export const ConditionSchema = z.strictObject({
+  op: z.enum(["<", "<=", ">", ">=", "==", "!="]),
+  /** Compared with a value event's 0–1 fraction, or a trigger's amount/count/intensity/level. */
+  value: z.number().finite(),
+});
+export type Condition = z.infer<typeof ConditionSchema>;
+
+export const MappingActionSchema = z.discriminatedUnion("kind", [
+  EffectSpecSchema.extend({
+    kind: z.literal("effect"),
+    /** Scale intensity by the event's 0–1 number (e.g. a flashbang's intensity). */
+    scaleByValue: z.boolean().default(false),
+  }),
+  MeterSpecSchema.extend({
+    kind: z.literal("meter"),
+    /** Meters are keyed by name on a segment; defaults to the event type (e.g. "health"). */
+    meter: z.string().regex(/^[a-z0-9_-]{1,32}$/).optional(),
+  }),
+]);
+
+export const MappingInputSchema = z
+  .object({
+    name: z.string().min(1).max(64),
+    enabled: z.boolean().default(true),
+    event: z.enum(EVENT_TYPES),
+    /** Only events from this game ("cs2", "dota2", …); omitted = any game. */
+    game: z.string().min(1).max(32).optional(),
+    /** Only events whose fields equal these, e.g. {"result": "win"}, {"headshot": true}, {"name": "door"}. */
+    match: z.record(z.string().regex(/^[a-z_]{1,32}$/), z.union([z.string().max(128), z.number(), z.boolean()]))
+      .refine((r) => Object.keys(r).length <= 8, "at most 8 fields").optional(),
+    /** After firing, ignore further matches for this long (e.g. a low-health warning). */
+    cooldownMs: z.int().min(0).max(600_000).default(0),
+    condition: ConditionSchema.optional(),
+    action: MappingActionSchema,
+  })
+  .refine((m) => m.action.kind !== "meter" || isValueType(m.event) || m.event === "custom", {
+    message: "a meter needs a continuous value event (health, ammo, …) or a custom event with a value",
+    path: ["action", "kind"],
+  });
+export type MappingInput = z.input<typeof MappingInputSchema>;
+export type Mapping = z.infer<typeof MappingInputSchema> & { id: string; preset: string | null };
+
+export function compare(c: Condition, x: number): boolean {
+  switch (c.op) {
+    case "<": return x < c.value;
+    case "<=": return x <= c.value;
+    case ">": return x > c.value;
+    case ">=": return x >= c.value;
+    case "==": return x === c.value;
+    case "!=": return x !== c.value;
+  }
+}

@@ -1,0 +1,86 @@
+// Presets are data: a set of mappings (and optionally a base layer) applied in one click.
+// They target "*" (every segment) so they work whatever segments the user has made.
+import type { BaseChange } from "../light/specs.ts";
+import type { MappingInput } from "./mapping.ts";
+
+export interface Preset {
+  id: string;
+  name: string;
+  description: string;
+  base?: Partial<Omit<BaseChange, "colors">> & { colors?: string[] };
+  mappings: MappingInput[];
+}
+
+const HEALTH_GRADIENT = ["#ff0000", "#ffaa00", "#00ff40"];
+
+export const PRESETS: Preset[] = [
+  {
+    id: "fps-combat",
+    name: "FPS Combat",
+    description: "Health bar, hits and kills, flashbangs that follow the real fade, bomb and round results (CS2 and other shooters).",
+    base: { effect: "solid", colors: ["#102040"], level: 0.2 },
+    mappings: [
+      { name: "Health bar", event: "health", action: { kind: "meter", gradient: HEALTH_GRADIENT, smoothingMs: 200, timeoutMs: 60_000, defaultValue: 0 } },
+      { name: "Low health warning", event: "health", condition: { op: "<", value: 0.25 }, cooldownMs: 2000,
+        action: { kind: "effect", effect: "pulse", colors: ["#ff0000"], hz: 1, durationMs: 2000, priority: 20, intensity: 0.7 } },
+      { name: "Kill", event: "kill", action: { kind: "effect", effect: "flash", colors: ["#ffffff"], durationMs: 250, priority: 60 } },
+      { name: "Headshot", event: "kill", match: { headshot: true }, action: { kind: "effect", effect: "sweep", colors: ["#ffd000", "#ffffff"], durationMs: 400, priority: 61, blend: "add" } },
+      { name: "Multikill", event: "multikill", action: { kind: "effect", effect: "strobe", colors: ["#ffd000", "#ff00ff"], hz: 3, durationMs: 1000, priority: 70 } },
+      { name: "Damage", event: "damage_taken", action: { kind: "effect", effect: "flash", colors: ["#ff0000"], durationMs: 200, intensity: 0.7, priority: 40 } },
+      { name: "Death", event: "death", action: { kind: "effect", effect: "color_shift", colors: ["#ff0000", "#200000"], durationMs: 2500, hz: 0.4, priority: 80 } },
+      { name: "Flashbang", event: "flash", condition: { op: ">", value: 0.05 }, action: { kind: "meter", meter: "blind", gradient: ["#ffffff"], smoothingMs: 50, timeoutMs: 3000, defaultValue: 0, direction: "center" } },
+      { name: "Bomb planted", event: "bomb_planted", action: { kind: "effect", effect: "breathing", colors: ["#ff2000"], hz: 1, durationMs: 40_000, priority: 30 } },
+      { name: "Bomb defused", event: "bomb_defused", action: { kind: "effect", effect: "sweep", colors: ["#0080ff"], durationMs: 800, priority: 85 } },
+      { name: "Bomb exploded", event: "bomb_exploded", action: { kind: "effect", effect: "flash", colors: ["#ff8000"], durationMs: 1500, fadeOutMs: 1400, priority: 90 } },
+      { name: "Round won", event: "round_end", match: { result: "win" }, action: { kind: "effect", effect: "sweep", colors: ["#00ff40"], durationMs: 1200, priority: 75 } },
+      { name: "Round lost", event: "round_end", match: { result: "loss" }, action: { kind: "effect", effect: "sweep", colors: ["#ff0000"], durationMs: 1200, priority: 75, reverse: true } },
+    ],
+  },
+  {
+    id: "moba-health",
+    name: "MOBA Health",
+    description: "Health bar from the start of each segment, mana from the end; death, respawn, level-ups and objectives.",
+    base: { effect: "solid", colors: ["#001020"], level: 0.2 },
+    mappings: [
+      { name: "Health bar", event: "health", action: { kind: "meter", gradient: HEALTH_GRADIENT, smoothingMs: 250, timeoutMs: 120_000 } },
+      { name: "Mana bar", event: "mana", action: { kind: "meter", direction: "reverse", gradient: ["#0020ff", "#00a0ff"], smoothingMs: 250, timeoutMs: 120_000 } },
+      { name: "Death", event: "death", action: { kind: "effect", effect: "breathing", colors: ["#600000"], hz: 0.5, durationMs: 6000, priority: 80 } },
+      { name: "Respawn", event: "respawn", action: { kind: "effect", effect: "sweep", colors: ["#ffffff", "#00ff80"], durationMs: 700, priority: 85 } },
+      { name: "Level up", event: "level_up", action: { kind: "effect", effect: "sweep", colors: ["#ffd000"], durationMs: 600, priority: 60, blend: "add" } },
+      { name: "Kill", event: "kill", action: { kind: "effect", effect: "flash", colors: ["#ffd000"], durationMs: 300, priority: 60 } },
+      { name: "Allied objective", event: "objective", match: { ally: true }, action: { kind: "effect", effect: "color_shift", colors: ["#8000ff", "#00ffff"], durationMs: 2000, hz: 1, priority: 70 } },
+      { name: "Enemy objective", event: "objective", match: { ally: false }, action: { kind: "effect", effect: "pulse", colors: ["#ff0040"], durationMs: 1500, hz: 2, priority: 70 } },
+      { name: "Victory", event: "match_end", match: { result: "win" }, action: { kind: "effect", effect: "color_shift", colors: ["#00ff40", "#ffd000", "#00a0ff"], durationMs: 8000, hz: 0.5, priority: 90 } },
+    ],
+  },
+  {
+    id: "racing",
+    name: "Racing",
+    description: "Speed as a blue-to-white bar, boost from the far end, low-fuel warning, hits and results.",
+    base: { effect: "solid", colors: ["#000000"], level: 0 },
+    mappings: [
+      { name: "Speed", event: "speed", action: { kind: "meter", gradient: ["#0030ff", "#a000ff", "#ffffff"], smoothingMs: 100, timeoutMs: 10_000 } },
+      { name: "Boost", event: "boost", action: { kind: "meter", direction: "reverse", gradient: ["#ff4000", "#ffd000"], smoothingMs: 100, timeoutMs: 10_000 } },
+      { name: "Low fuel", event: "fuel", condition: { op: "<", value: 0.15 }, cooldownMs: 5000,
+        action: { kind: "effect", effect: "pulse", colors: ["#ffa000"], hz: 1, durationMs: 3000, priority: 40 } },
+      { name: "Crash", event: "damage_taken", action: { kind: "effect", effect: "flash", colors: ["#ff0000"], durationMs: 300, priority: 60 } },
+      { name: "Win", event: "match_end", match: { result: "win" }, action: { kind: "effect", effect: "sweep", colors: ["#ffd000", "#ffffff"], durationMs: 1500, priority: 90 } },
+    ],
+  },
+  {
+    id: "generic-alert",
+    name: "Generic Alert",
+    description: "Calm ambient light with short notifications: custom events, servers and players coming and going, objectives.",
+    base: { effect: "breathing", colors: ["#3020a0"], level: 0.25, hz: 0.1 },
+    mappings: [
+      { name: "Custom alert", event: "custom", action: { kind: "effect", effect: "pulse", colors: ["#00ffc0"], hz: 2, durationMs: 1500, priority: 60 } },
+      { name: "Player joined", event: "player_joined", action: { kind: "effect", effect: "sweep", colors: ["#00ff40"], durationMs: 900, priority: 50 } },
+      { name: "Player left", event: "player_left", action: { kind: "effect", effect: "sweep", colors: ["#ff4000"], durationMs: 900, priority: 50, reverse: true } },
+      { name: "Server online", event: "server_online", action: { kind: "effect", effect: "breathing", colors: ["#00ff00"], hz: 1, durationMs: 2000, priority: 55 } },
+      { name: "Server offline", event: "server_offline", action: { kind: "effect", effect: "breathing", colors: ["#ff0000"], hz: 1, durationMs: 3000, priority: 55 } },
+      { name: "Objective", event: "objective", action: { kind: "effect", effect: "flash", colors: ["#ffffff"], durationMs: 400, priority: 60 } },
+    ],
+  },
+];
+
+export const presetById = new Map(PRESETS.map((p) => [p.id, p]));

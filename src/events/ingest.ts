@@ -1,0 +1,74 @@
+// Ingest: validate one event or a batch, stamp id and time, drop redeliveries, publish.
+import { z } from "zod";
+import type { EventBus } from "./bus.ts";
+import type { EventRing } from "./ring.ts";
+import { EVENT_TYPES, GameEventSchema, MAX_BATCH, type GameEvent } from "./schema.ts";
+
+const DEDUPE_WINDOW = 4096;
+
+/** A zod failure as one readable line naming each field. */
+export function describeIssues(err: z.ZodError, prefix = ""): string {
+  return err.issues
+    .slice(0, 5)
+    .map((i) => {
+      const path = [prefix, ...i.path.map(String)].filter(Boolean).join(".");
+      return path ? `${path}: ${i.message}` : i.message;
+    })
+    .join("; ");
+}
+
+export type ParseResult = { ok: true; events: GameEvent[] } | { ok: false; error: string };
+
+export function parseEvents(body: unknown): ParseResult {
+  const list = Array.isArray(body) ? body : [body];
+  if (list.length === 0) return { ok: false, error: "empty batch: send one event or a non-empty array" };
+  if (list.length > MAX_BATCH) return { ok: false, error: `batch of ${list.length} events is over the limit of ${MAX_BATCH}` };
+  const events: GameEvent[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const where = Array.isArray(body) ? `[${i}]` : "";
+    const type = (list[i] as { type?: unknown } | null)?.type;
+    if (typeof type !== "string" || !(EVENT_TYPES as readonly string[]).includes(type)) {
+      return { ok: false, error: `${where ? where + "." : ""}type: ${type === undefined ? "missing" : `unknown event type ${JSON.stringify(type)}`} (the types are listed in the README)` };
+    }
+    const r = GameEventSchema.safeParse(list[i]);
+    if (!r.success) return { ok: false, error: describeIssues(r.error, where) };
+    events.push(r.data as GameEvent);
+  }
+  return { ok: true, events };
+}
+
+export class Ingest {
+  private seenIds = new Set<string>();
+  private counter = 0;
+  accepted = 0;
+  duplicates = 0;
+  readonly bootId = Math.random().toString(36).slice(2, 8);
+
+  constructor(private readonly bus: EventBus, private readonly ring: EventRing, private readonly wallNow = Date.now) {}
+
+  /** Publishes already-validated events; returns the ids of those not seen before. */
+  accept(events: GameEvent[]): string[] {
+    const ids: string[] = [];
+    for (const e of events) {
+      if (e.id !== undefined) {
+        if (this.seenIds.has(e.id)) {
+          this.duplicates++;
+          continue;
+        }
+        this.remember(e.id);
+      } else e.id = `${this.bootId}-${++this.counter}`;
+      e.time ??= this.wallNow();
+      this.accepted++;
+      this.ring.push(e);
+      this.bus.publish(e);
+      ids.push(e.id);
+    }
+    return ids;
+  }
+
+  private remember(id: string): void {
+    // A Set keeps insertion order: the oldest id is the first one.
+    if (this.seenIds.size >= DEDUPE_WINDOW) this.seenIds.delete(this.seenIds.values().next().value!);
+    this.seenIds.add(id);
+  }
+}

@@ -1,0 +1,54 @@
+// The HTTP API (Elysia): routes per resource, one error shape, OpenAPI docs at /api/docs.
+import { openapi } from "@elysiajs/openapi";
+import { Elysia } from "elysia";
+import type { Ledbox } from "../ledbox.ts";
+import { toJsonSchema } from "./docs.ts";
+import { errorBody } from "./errors.ts";
+import { SESSION_COOKIE } from "./auth.ts";
+import { eventRoutes } from "./routes/events.ts";
+import { mappingRoutes } from "./routes/mappings.ts";
+import { readRoutes } from "./routes/reads.ts";
+import { sceneRoutes } from "./routes/scene.ts";
+import { settingsRoutes } from "./routes/settings.ts";
+import { liveRoutes } from "./routes/live.ts";
+import { webRoutes } from "./routes/web.ts";
+
+/** Guards shared by the route modules. */
+export interface Guards {
+  /** Changing endpoints: admin session or bearer API token. */
+  admin(request: Request, cookie: Record<string, { value?: unknown }>): void;
+  /** Reads of state/health/live: open unless settings.http.reads is "token". */
+  reader(request: Request, cookie: Record<string, { value?: unknown }>): void;
+  /** Event ingest: open unless settings.http.ingest is "token". */
+  ingest(request: Request, cookie: Record<string, { value?: unknown }>): void;
+}
+
+export function createHttp(box: Ledbox) {
+  const session = (cookie: Record<string, { value?: unknown }>) => cookie[SESSION_COOKIE]?.value as string | undefined;
+  const guards: Guards = {
+    admin: (req, cookie) => box.auth.requireAdmin(req.headers, session(cookie)),
+    reader: (req, cookie) => {
+      if (box.settings.get().http.reads === "token") box.auth.requireAdmin(req.headers, session(cookie));
+    },
+    ingest: (req, cookie) => {
+      if (box.settings.get().http.ingest === "token") box.auth.requireAdmin(req.headers, session(cookie));
+    },
+  };
+  return new Elysia()
+    .use(
+      openapi({
+        path: "/api/docs",
+        documentation: { info: { title: "ledbox API", version: "1" } },
+        mapJsonSchema: { zod: toJsonSchema },
+      }),
+    )
+    .onError(errorBody as never)
+    .use(box.auth.routes())
+    .use(eventRoutes(box, guards))
+    .use(readRoutes(box, guards))
+    .use(settingsRoutes(box, guards))
+    .use(mappingRoutes(box, guards))
+    .use(sceneRoutes(box, guards))
+    .use(liveRoutes(box, guards))
+    .use(webRoutes());
+}

@@ -1,0 +1,49 @@
+// One error shape for every endpoint: { error: "<what is wrong, naming the field>" }.
+import type { z } from "zod";
+import { describeIssues } from "../events/ingest.ts";
+
+export class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+/** Throws a 400 naming the fields, or returns the parsed value. */
+export function validate<S extends z.ZodType>(schema: S, body: unknown, what = "body"): z.infer<S> {
+  const r = schema.safeParse(body);
+  if (!r.success) throw new HttpError(400, `invalid ${what}: ${describeIssues(r.error)}`);
+  return r.data;
+}
+
+/** Elysia's onError hook: maps validation, parse and our own errors to the shape above. */
+export function errorBody({ code, error, set }: { code: unknown; error: unknown; set: { status?: number | string } }) {
+  if (error instanceof HttpError) {
+    set.status = error.status;
+    return { error: error.message };
+  }
+  switch (code) {
+    case "VALIDATION": {
+      set.status = 400;
+      const all = (error as { all?: { path?: string; message?: string }[] }).all ?? [];
+      const what = all.slice(0, 5).map((i) => (i.path ? `${i.path.replace(/^\//, "").replaceAll("/", ".")}: ${i.message}` : i.message)).join("; ");
+      return { error: `invalid request: ${what || "validation failed"}` };
+    }
+    case "PARSE":
+      set.status = 400;
+      return { error: "malformed body: expected valid JSON" };
+    case "NOT_FOUND":
+      set.status = 404;
+      return { error: "not found" };
+    case "INVALID_COOKIE_SIGNATURE":
+      set.status = 401;
+      return { error: "invalid session cookie" };
+  }
+  const status = (error as { status?: number })?.status;
+  if (status === 413) {
+    set.status = 413;
+    return { error: "body too large" };
+  }
+  console.error("[http] unhandled error:", error);
+  set.status = 500;
+  return { error: "internal error" };
+}

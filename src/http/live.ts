@@ -1,0 +1,137 @@
+// The live channel: binary preview frames at the rate each client asks for (at most the
+// engine's), and JSON messages — events, stats, heartbeats — typed by LiveMessageSchema.
+import { z } from "zod";
+import { GameEventSchema } from "../events/schema.ts";
+import type { EventRing } from "../events/ring.ts";
+import type { Engine } from "../light/engine.ts";
+
+export const LiveMessageSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("hello"), ledCount: z.number(), fps: z.number(), engineFps: z.number(), lastSeq: z.number() }),
+  z.object({
+    type: z.literal("events"),
+    items: z.array(z.object({ seq: z.number(), event: GameEventSchema })),
+    /** Events the client asked to resume from that the ring no longer holds. */
+    missed: z.number().optional(),
+  }),
+  z.object({ type: z.literal("stats"), stats: z.record(z.string(), z.unknown()) }),
+  z.object({ type: z.literal("heartbeat"), t: z.number() }),
+]);
+export type LiveMessage = z.infer<typeof LiveMessageSchema>;
+
+/** What a client may send: a new frame rate. */
+export const LiveRequestSchema = z.strictObject({ type: z.literal("subscribe"), fps: z.number().min(1).max(240) });
+
+export interface LiveSocket {
+  send(data: string | Uint8Array): unknown;
+  getBufferedAmount(): number;
+}
+
+interface Client {
+  ws: LiveSocket;
+  intervalMs: number;
+  nextDueMs: number;
+}
+
+const MAX_BUFFERED = 1 << 20; // a slow client skips frames instead of growing a queue
+const EVENTS_PER_MESSAGE = 200;
+const HEARTBEAT_MS = 5000;
+const STATS_MS = 1000;
+
+export class LiveHub {
+  private clients: Client[] = [];
+  private lastSentSeq: number;
+  private timers: ReturnType<typeof setInterval>[] = [];
+  private unsubscribe: (() => void) | null = null;
+  skippedFrames = 0;
+
+  constructor(private readonly engine: Engine, private readonly ring: EventRing) {
+    this.lastSentSeq = ring.lastSeq;
+  }
+
+  start(): void {
+    this.unsubscribe = this.engine.onFrame(this.onFrame);
+    this.timers.push(
+      setInterval(() => this.broadcast({ type: "stats", stats: this.engine.stats() }), STATS_MS),
+      setInterval(() => this.broadcast({ type: "heartbeat", t: Date.now() }), HEARTBEAT_MS),
+    );
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.timers.forEach(clearInterval);
+    this.timers = [];
+  }
+
+  get clientCount() {
+    return this.clients.length;
+  }
+
+  /** Registers a client; `since` resumes events after that sequence number. */
+  open(ws: LiveSocket, fps: number | undefined, since: number | undefined): void {
+    const client: Client = { ws, intervalMs: 0, nextDueMs: 0 };
+    this.setRate(client, fps);
+    this.clients = [...this.clients, client];
+    const engineFps = this.engine.settings.render.fps;
+    this.sendTo(client, { type: "hello", ledCount: this.engine.settings.strip.ledCount, fps: 1000 / client.intervalMs, engineFps, lastSeq: this.ring.lastSeq });
+    if (since !== undefined && since < this.ring.lastSeq) {
+      const items = this.ring.since(since);
+      const missed = Math.max(0, this.ring.lastSeq - since - items.length);
+      for (let i = 0; i < items.length; i += EVENTS_PER_MESSAGE) {
+        this.sendTo(client, { type: "events", items: items.slice(i, i + EVENTS_PER_MESSAGE), ...(i === 0 && missed ? { missed } : {}) });
+      }
+    }
+  }
+
+  message(ws: LiveSocket, raw: unknown): void {
+    const client = this.clients.find((c) => c.ws === ws);
+    const parsed = LiveRequestSchema.safeParse(typeof raw === "string" ? safeJson(raw) : raw);
+    if (client && parsed.success) this.setRate(client, parsed.data.fps);
+  }
+
+  close(ws: LiveSocket): void {
+    this.clients = this.clients.filter((c) => c.ws !== ws);
+  }
+
+  private setRate(c: Client, fps: number | undefined): void {
+    const engineFps = this.engine.settings.render.fps;
+    c.intervalMs = 1000 / Math.min(engineFps, fps ?? engineFps);
+  }
+
+  private readonly onFrame = (engine: Engine): void => {
+    const t = engine.lastFrameMs;
+    const halfFrame = 500 / engine.settings.render.fps;
+    const frame = engine.pipeline.preview;
+    for (const c of this.clients) {
+      if (t + halfFrame < c.nextDueMs) continue;
+      c.nextDueMs = Math.max(c.nextDueMs + c.intervalMs, t);
+      if (c.ws.getBufferedAmount() > MAX_BUFFERED) {
+        this.skippedFrames++;
+        continue;
+      }
+      c.ws.send(frame);
+    }
+    if (this.ring.lastSeq > this.lastSentSeq) {
+      const items = this.ring.since(this.lastSentSeq, EVENTS_PER_MESSAGE);
+      this.lastSentSeq = this.ring.lastSeq;
+      if (this.clients.length) this.broadcast({ type: "events", items });
+    }
+  };
+
+  private broadcast(m: LiveMessage): void {
+    if (!this.clients.length) return;
+    const text = JSON.stringify(m);
+    for (const c of this.clients) c.ws.send(text);
+  }
+
+  private sendTo(c: Client, m: LiveMessage): void {
+    c.ws.send(JSON.stringify(m));
+  }
+}
+
+function safeJson(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,54 @@
+import { Elysia } from "elysia";
+import { MappingInputSchema } from "../../director/mapping.ts";
+import { PRESETS, presetById } from "../../director/presets.ts";
+import { BaseChangeSchema } from "../../light/specs.ts";
+import type { Ledbox } from "../../ledbox.ts";
+import type { Guards } from "../app.ts";
+import { jsonBody } from "../docs.ts";
+import { HttpError, validate } from "../errors.ts";
+
+export const mappingRoutes = (box: Ledbox, g: Guards) =>
+  new Elysia({ prefix: "/api/v1" })
+    .get("/mappings", ({ request, cookie }) => {
+      g.reader(request, cookie);
+      return box.mappings.records();
+    }, { detail: { summary: "All mappings (event → effect, value → meter)" } })
+    .get("/mappings/:id", ({ request, cookie, params }) => {
+      g.reader(request, cookie);
+      return box.mappings.record(params.id) ?? notFound(params.id);
+    })
+    .post("/mappings", ({ request, cookie, body, set }) => {
+      g.admin(request, cookie);
+      validate(MappingInputSchema, body, "mapping");
+      const rec = box.mappings.create(body as never);
+      box.reloadMappings();
+      set.status = 201;
+      return rec;
+    }, { detail: { summary: "Create a mapping", requestBody: jsonBody(MappingInputSchema) } })
+    .put("/mappings/:id", ({ request, cookie, body, params }) => {
+      g.admin(request, cookie);
+      validate(MappingInputSchema, body, "mapping");
+      const rec = box.mappings.update(params.id, body as never) ?? notFound(params.id);
+      box.reloadMappings();
+      return rec;
+    }, { detail: { summary: "Replace a mapping", requestBody: jsonBody(MappingInputSchema) } })
+    .delete("/mappings/:id", ({ request, cookie, params }) => {
+      g.admin(request, cookie);
+      if (!box.mappings.delete(params.id)) notFound(params.id);
+      box.reloadMappings();
+      return { ok: true };
+    })
+    .get("/presets", () => PRESETS, { detail: { summary: "Built-in presets" } })
+    .post("/presets/:id/apply", ({ request, cookie, params }) => {
+      g.admin(request, cookie);
+      const p = presetById.get(params.id);
+      if (!p) throw new HttpError(404, `no preset "${params.id}" (have: ${PRESETS.map((x) => x.id).join(", ")})`);
+      const recs = box.mappings.replacePresetMappings(p.id, p.mappings);
+      box.reloadMappings();
+      if (p.base) box.setBase(BaseChangeSchema.parse(p.base));
+      return { applied: p.id, mappings: recs.length };
+    }, { detail: { summary: "Apply a preset: its mappings replace earlier preset mappings; your own stay" } });
+
+function notFound(id: string): never {
+  throw new HttpError(404, `no mapping ${id}`);
+}

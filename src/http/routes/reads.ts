@@ -1,0 +1,34 @@
+import { Elysia } from "elysia";
+import type { Ledbox } from "../../ledbox.ts";
+import { VERSION } from "../../ledbox.ts";
+import type { Guards } from "../app.ts";
+
+const startedAt = Date.now();
+
+export const readRoutes = (box: Ledbox, g: Guards) =>
+  new Elysia({ prefix: "/api/v1" })
+    .get("/health", ({ request, cookie }) => {
+      g.reader(request, cookie);
+      const outputs = box.engine.outputs.map((o) => ({ driver: o.driver.kind, ...o.driver.health() }));
+      return {
+        ok: outputs.every((o) => o.ok),
+        version: VERSION,
+        uptimeS: Math.round((Date.now() - startedAt) / 1000),
+        fps: box.engine.stats().deliveredFps,
+        outputs,
+        bus: box.bus.health(),
+      };
+    }, { detail: { summary: "Liveness and the health of every unit" } })
+    .get("/state", ({ request, cookie }) => {
+      g.reader(request, cookie);
+      return {
+        ...box.engine.state(),
+        events: { accepted: box.ingest.accepted, duplicates: box.ingest.duplicates, lastSeq: box.ring.lastSeq },
+        director: { triggered: box.director.triggered, skipped: box.director.skipped, lastProblem: box.director.lastProblem },
+        live: { clients: box.live.clientCount, skippedFrames: box.live.skippedFrames },
+      };
+    }, { detail: { summary: "Frame stats, segments with their active layers, power estimate, outputs" } })
+    .get("/events/recent", ({ request, cookie, query }) => {
+      g.reader(request, cookie);
+      return box.ring.since(Number(query.since ?? 0) || 0, 100);
+    }, { detail: { summary: "Recent events (the ring the live channel resumes from)" } });

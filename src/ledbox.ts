@@ -1,0 +1,98 @@
+// Builds every service of a ledbox instance and starts/stops them in order.
+import type { Server } from "bun";
+import { readBoot, type Boot } from "./config/boot.ts";
+import { SettingsService } from "./config/service.ts";
+import { Director } from "./director/director.ts";
+import { EventBus } from "./events/bus.ts";
+import { Ingest } from "./events/ingest.ts";
+import { EventRing } from "./events/ring.ts";
+import { createHttp } from "./http/app.ts";
+import { Auth } from "./http/auth.ts";
+import { LiveHub } from "./http/live.ts";
+import { Engine } from "./light/engine.ts";
+import { BaseChangeSchema, type BaseChange } from "./light/specs.ts";
+import { presetById } from "./director/presets.ts";
+import { AuthRepo } from "./store/auth.ts";
+import { openDatabase } from "./store/db.ts";
+import { MappingsRepo } from "./store/mappings.ts";
+import { SceneRepo } from "./store/scene.ts";
+import { SettingsRepo } from "./store/settings.ts";
+
+export const VERSION = "0.1.0";
+const DEFAULT_PRESET = "fps-combat";
+
+export class Ledbox {
+  readonly db;
+  readonly settings: SettingsService;
+  readonly engine: Engine;
+  readonly bus: EventBus;
+  readonly ring = new EventRing(512);
+  readonly ingest: Ingest;
+  readonly mappings: MappingsRepo;
+  readonly scenes: SceneRepo;
+  readonly director: Director;
+  readonly auth: Auth;
+  readonly live: LiveHub;
+  private server: Server<unknown> | null = null;
+  private http: ReturnType<typeof createHttp> | null = null;
+
+  constructor(readonly boot: Boot = readBoot(), readonly log: (msg: string) => void = (m) => console.log(m)) {
+    this.db = openDatabase(boot.dataDir);
+    const settingsRepo = new SettingsRepo(this.db);
+    this.scenes = new SceneRepo(this.db);
+    this.engine = new Engine(settingsRepo.load(), undefined, this.scenes.bases());
+    this.settings = new SettingsService(settingsRepo, this.engine);
+    this.bus = new EventBus((m) => log(m));
+    this.ingest = new Ingest(this.bus, this.ring);
+    this.mappings = new MappingsRepo(this.db);
+    if (settingsRepo.isFirstRun()) this.firstRun(settingsRepo);
+    this.director = new Director(this.engine, this.mappings.list());
+    this.bus.subscribe("director", this.director.handle);
+    this.auth = new Auth(new AuthRepo(this.db), log);
+    this.live = new LiveHub(this.engine, this.ring);
+  }
+
+  /** A new device starts with the FPS Combat preset, so the test buttons light something at once. */
+  private firstRun(repo: SettingsRepo): void {
+    const preset = presetById.get(DEFAULT_PRESET)!;
+    this.mappings.replacePresetMappings(preset.id, preset.mappings);
+    if (preset.base) this.setBase(BaseChangeSchema.parse({ ...preset.base, transitionMs: 0 }));
+    repo.save(repo.load());
+  }
+
+  /** The port in force: CLI/env override, else the stored setting. */
+  get port(): number {
+    return this.boot.port ?? this.settings.get().http.port;
+  }
+
+  get url(): string {
+    return `http://localhost:${this.server?.port ?? this.port}`;
+  }
+
+  async start(): Promise<void> {
+    await this.engine.start();
+    this.http = createHttp(this);
+    this.server = this.http.listen({ port: this.port, hostname: this.boot.host, maxRequestBodySize: 1024 * 1024 }).server!;
+    this.live.start();
+    this.log(`[ledbox] ${VERSION} listening on ${this.url} (data in ${this.boot.dataDir}, ${this.settings.get().strip.ledCount} LEDs at ${this.settings.get().render.fps} fps)`);
+  }
+
+  /** Black frame to every output, then everything closed in reverse order. */
+  async stop(): Promise<void> {
+    this.live.stop();
+    await this.http?.stop(true);
+    await this.engine.stop();
+    this.db.close();
+  }
+
+  /** Changes the base layer and keeps it for the next start. */
+  setBase(change: BaseChange): string[] {
+    const segments = this.engine.setBase(change);
+    if (segments.length) this.scenes.saveBases(this.engine.scene.bases());
+    return segments;
+  }
+
+  reloadMappings(): void {
+    this.director.load(this.mappings.list());
+  }
+}

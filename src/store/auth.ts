@@ -1,0 +1,70 @@
+// Admin credential, login sessions and API tokens. Only hashes are stored: a stolen database
+// gives no working session or token.
+import type { Database } from "bun:sqlite";
+import { nowIso } from "./db.ts";
+
+const SESSION_DAYS = 30;
+
+export const sha256 = (s: string) => new Bun.CryptoHasher("sha256").update(s).digest("hex");
+export const randomToken = (bytes = 32) => Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString("base64url");
+
+export interface ApiTokenInfo {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+export class AuthRepo {
+  constructor(private readonly db: Database) {}
+
+  hasAdmin(): boolean {
+    return this.db.query("SELECT 1 FROM admin WHERE id = 1").get() !== null;
+  }
+
+  async setPassword(password: string): Promise<void> {
+    const hash = await Bun.password.hash(password);
+    this.db.query("INSERT INTO admin (id, password_hash, created_at) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET password_hash = excluded.password_hash").run(hash, nowIso());
+  }
+
+  async checkPassword(password: string): Promise<boolean> {
+    const row = this.db.query("SELECT password_hash FROM admin WHERE id = 1").get() as { password_hash: string } | null;
+    return row ? Bun.password.verify(password, row.password_hash) : false;
+  }
+
+  createSession(): { token: string; maxAgeS: number } {
+    const token = randomToken();
+    const maxAgeS = SESSION_DAYS * 86400;
+    this.db.query("DELETE FROM sessions WHERE expires_at < ?").run(Date.now());
+    this.db.query("INSERT INTO sessions (token_hash, expires_at) VALUES (?, ?)").run(sha256(token), Date.now() + maxAgeS * 1000);
+    return { token, maxAgeS };
+  }
+
+  validSession(token: string): boolean {
+    const row = this.db.query("SELECT expires_at FROM sessions WHERE token_hash = ?").get(sha256(token)) as { expires_at: number } | null;
+    return row !== null && row.expires_at > Date.now();
+  }
+
+  endSession(token: string): void {
+    this.db.query("DELETE FROM sessions WHERE token_hash = ?").run(sha256(token));
+  }
+
+  createApiToken(name: string): ApiTokenInfo & { token: string } {
+    const id = crypto.randomUUID();
+    const token = `lbx_${randomToken()}`;
+    const createdAt = nowIso();
+    this.db.query("INSERT INTO api_tokens (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)").run(id, name, sha256(token), createdAt);
+    return { id, name, createdAt, token };
+  }
+
+  listApiTokens(): ApiTokenInfo[] {
+    return this.db.query("SELECT id, name, created_at AS createdAt FROM api_tokens ORDER BY created_at").all() as ApiTokenInfo[];
+  }
+
+  deleteApiToken(id: string): boolean {
+    return this.db.query("DELETE FROM api_tokens WHERE id = ?").run(id).changes > 0;
+  }
+
+  validApiToken(token: string): boolean {
+    return this.db.query("SELECT 1 FROM api_tokens WHERE token_hash = ?").get(sha256(token)) !== null;
+  }
+}
