@@ -11,14 +11,15 @@ export class FlashGuard {
 
   constructor(public enabled: boolean, public maxPerSecond: number) {}
 
-  /** Books the flashes at the given times if every one-second window stays within the limit. */
+  /** Books the flashes at the given times if every window (one second, see windowMs) stays within the limit. */
   admit(flashTimes: readonly number[], nowMs: number): boolean {
     if (!this.enabled) return true;
-    this.forget(nowMs);
+    const windowMs = this.windowMs();
+    this.forget(nowMs, windowMs);
     const all = [...Array.from(this.times.subarray(0, this.count)), ...flashTimes].sort((a, b) => a - b);
-    const max = Math.floor(this.maxPerSecond);
+    const max = Math.max(1, Math.floor(this.maxPerSecond));
     for (let i = 0, j = 0; i < all.length; i++) {
-      while (all[i] - all[j] >= WINDOW_MS) j++;
+      while (all[i] - all[j] >= windowMs) j++;
       if (i - j + 1 > max || this.count + flashTimes.length > CAPACITY) {
         this.blocked++;
         return false;
@@ -34,9 +35,17 @@ export class FlashGuard {
     return this.enabled ? Math.min(hz, this.maxPerSecond) : hz;
   }
 
-  private forget(nowMs: number): void {
+  /**
+   * The window the limit is counted in: one second, or for a limit below one per second
+   * (the schema allows 0.5) one flash per 1/limit seconds; floor(0.5) per second would be none.
+   */
+  private windowMs(): number {
+    return this.maxPerSecond >= 1 ? WINDOW_MS : WINDOW_MS / this.maxPerSecond;
+  }
+
+  private forget(nowMs: number, windowMs: number): void {
     let k = 0;
-    for (let i = 0; i < this.count; i++) if (this.times[i] > nowMs - WINDOW_MS) this.times[k++] = this.times[i];
+    for (let i = 0; i < this.count; i++) if (this.times[i] > nowMs - windowMs) this.times[k++] = this.times[i];
     this.count = k;
   }
 }

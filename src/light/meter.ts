@@ -53,7 +53,10 @@ export class Meter {
     for (let i = 0, o = 0; i < n; i++, o += 3) {
       // Distance along the bar from where it starts filling.
       const pos = direction === "forward" ? i : direction === "reverse" ? n - 1 - i : Math.abs(i + 0.5 - half) - 0.5;
-      const cover = lit - pos >= 1 ? 1 : lit - pos <= 0 ? 0 : lit - pos;
+      // Centre of an odd count (pos −0.5): that pixel spans half a pixel each side of the centre,
+      // so the bar fills it twice as fast; lit − pos would show it half lit at value 0.
+      const d = pos < 0 ? 2 * lit : lit - pos;
+      const cover = d >= 1 ? 1 : d <= 0 ? 0 : d;
       if (background) {
         out[o] = background[0]; out[o + 1] = background[1]; out[o + 2] = background[2];
       }

@@ -56,9 +56,9 @@ export class Pipeline {
 
     let active = 0; // mA above idle
     for (let i = 0, src = 0, d = 0; i < ledCount; i++, src += 3, d += 4) {
-      let r = lut[lutIndex(strip[src] * bright)];
-      let g = lut[lutIndex(strip[src + 1] * bright)];
-      let b = lut[lutIndex(strip[src + 2] * bright)];
+      let r = lut[lutIndex(clip(strip[src]) * bright)];
+      let g = lut[lutIndex(clip(strip[src + 1]) * bright)];
+      let b = lut[lutIndex(clip(strip[src + 2]) * bright)];
       let w = 0;
       if (extraction !== "none") {
         w = r < g ? (r < b ? r : b) : g < b ? g : b;
@@ -88,13 +88,18 @@ export class Pipeline {
       wire[o + oG] = quantise(duty[d + 1] * scale, dither, base + 1);
       wire[o + oB] = quantise(duty[d + 2] * scale, dither, base + 2);
       if (rgbw) wire[o + oW] = quantise(duty[d + 3] * scale, dither, base + 3);
-      preview[src] = toByte(strip[src] * previewScale);
-      preview[src + 1] = toByte(strip[src + 1] * previewScale);
-      preview[src + 2] = toByte(strip[src + 2] * previewScale);
+      preview[src] = toByte(clip(strip[src]) * previewScale);
+      preview[src + 1] = toByte(clip(strip[src + 1]) * previewScale);
+      preview[src + 2] = toByte(clip(strip[src + 2]) * previewScale);
     }
   }
 }
 
+/**
+ * Overshoot (an additive blend can exceed 1) is clipped before brightness is applied:
+ * clipping after it would let a value of 2 at brightness 0.5 reach full duty.
+ */
+const clip = (v: number) => (v > 1 ? 1 : v);
 const lutIndex = (v: number) => (v <= 0 ? 0 : v >= 1 ? LUT_SIZE : Math.round(v * LUT_SIZE));
 const toByte = (v: number) => (v <= 0 ? 0 : v >= 1 ? 255 : Math.round(v * 255));
 

@@ -36,9 +36,10 @@ export class Scene {
     let hz = spec.hz ?? d.hz;
     if (def.flashes) {
       hz = this.guard.capHz(hz);
-      // A flash is one "on"; a strobe is one per cycle.
-      const count = def.id === "strobe" ? Math.ceil((durationMs * hz) / 1000) : 1;
-      const times = Array.from({ length: count }, (_, k) => atMs + (k * 1000) / hz);
+      // A flash is one "on"; a strobe is one per cycle, and at 0 Hz (steadily on) still one:
+      // booking none would let 0 Hz strobes through the guard at any rate.
+      const count = def.id === "strobe" && hz > 0 ? Math.ceil((durationMs * hz) / 1000) : 1;
+      const times = Array.from({ length: count }, (_, k) => atMs + (k === 0 ? 0 : (k * 1000) / hz));
       if (!this.guard.admit(times, atMs)) return { ok: false, reason: "photosensitivity guard: flash rate limit reached" };
     }
     // Fades longer than the effect share its duration in proportion.

@@ -67,9 +67,15 @@ export class SegmentStack {
   /** Adds an instance; when full, the oldest of the lowest priority (possibly this one) is dropped. */
   add(inst: Instance): boolean {
     if (this.instances.length >= this.capacity) {
-      let victim = 0;
-      for (let i = 1; i < this.instances.length; i++) if (this.instances[i].priority < this.instances[victim].priority) victim = i;
-      if (inst.priority < this.instances[victim].priority) return false;
+      // One that is over by the time this one starts goes first: frames prune ended instances,
+      // but a trigger can arrive between frames (or with the clock stopped), and an ended
+      // high-priority instance must not keep a new one out.
+      let victim = this.instances.findIndex((i) => i.endMs <= inst.startMs);
+      if (victim < 0) {
+        victim = 0;
+        for (let i = 1; i < this.instances.length; i++) if (this.instances[i].priority < this.instances[victim].priority) victim = i;
+        if (inst.priority < this.instances[victim].priority) return false;
+      }
       this.instances.splice(victim, 1);
     }
     this.instances.push(inst);

@@ -12,7 +12,9 @@ export const sweep: EffectDef = {
   defaults: { durationMs: 600, fadeInMs: 0, fadeOutMs: 0, hz: 0, colors: [[0, 1, 1]] },
   render(p, t, n, rgb, alpha) {
     const progress = p.hz > 0 ? ((t * p.hz) / 1000) % 1 : t / p.durationMs;
-    const w = Math.max(1, p.width * n); // band width in pixels
+    // Band width in pixels, at least 2: coverage is sampled at pixel centres, and a narrower
+    // band centred between two of them lights neither (the sweep would blink as it moves).
+    const w = Math.max(2, p.width * n);
     // The band's centre enters from before pixel 0 and leaves after pixel n-1.
     const centre = -w / 2 + progress * (n + w);
     for (let i = 0, o = 0; i < n; i++, o += 3) {
