@@ -43,6 +43,10 @@ export class Director {
 
   private apply(m: Mapping, e: GameEvent, x: number | undefined): void {
     const a = m.action;
+    if (a.kind === "clear") {
+      this.engine.clear(a.segment, a.effect);
+      return;
+    }
     if (a.kind === "meter") {
       if (x === undefined) return;
       const { kind, meter, ...spec } = a;

@@ -2,7 +2,8 @@
 // arrives, play an effect on a segment, or drive a meter with the event's value.
 import { z } from "zod";
 import { EVENT_TYPES, isValueType } from "../events/schema.ts";
-import { EffectSpecSchema, MeterSpecSchema } from "../light/specs.ts";
+import { EFFECT_IDS } from "../light/effects/index.ts";
+import { EffectSpecSchema, MeterSpecSchema, SegmentRef } from "../light/specs.ts";
 
 export const ConditionSchema = z.strictObject({
   op: z.enum(["<", "<=", ">", ">=", "==", "!="]),
@@ -21,6 +22,13 @@ export const MappingActionSchema = z.discriminatedUnion("kind", [
     kind: z.literal("meter"),
     /** Meters are keyed by name on a segment; defaults to the event type (e.g. "health"). */
     meter: z.string().regex(/^[a-z0-9_-]{1,32}$/).optional(),
+  }),
+  z.strictObject({
+    /** Ends running effects at once, e.g. the bomb's breathing when it is defused. */
+    kind: z.literal("clear"),
+    segment: SegmentRef.default("*"),
+    /** Only this effect; omitted = every effect on the segment. */
+    effect: z.enum(EFFECT_IDS).optional(),
   }),
 ]);
 

@@ -18,18 +18,24 @@ export const PRESETS: Preset[] = [
     id: "fps-combat",
     name: "FPS Combat",
     description: "Health bar, hits and kills, flashbangs that follow the real fade, bomb and round results (CS2 and other shooters).",
-    base: { effect: "solid", colors: ["#102040"], level: 0.2 },
+    base: { effect: "solid", colors: ["#1a3a80"], level: 0.4 },
     mappings: [
       { name: "Health bar", event: "health", action: { kind: "meter", gradient: HEALTH_GRADIENT, smoothingMs: 200, timeoutMs: 60_000, defaultValue: 0 } },
       { name: "Low health warning", event: "health", condition: { op: "<", value: 0.25 }, cooldownMs: 2000,
         action: { kind: "effect", effect: "pulse", colors: ["#ff0000"], hz: 1, durationMs: 2000, priority: 20, intensity: 0.7 } },
       { name: "Kill", event: "kill", action: { kind: "effect", effect: "flash", colors: ["#ffffff"], durationMs: 250, priority: 60 } },
-      { name: "Headshot", event: "kill", match: { headshot: true }, action: { kind: "effect", effect: "sweep", colors: ["#ffd000", "#ffffff"], durationMs: 400, priority: 61, blend: "add" } },
+      // Same priority as the kill flash, blended by "add", so both show.
+      { name: "Headshot", event: "kill", match: { headshot: true }, action: { kind: "effect", effect: "sweep", colors: ["#ffd000", "#ffffff"], durationMs: 400, priority: 60, blend: "add" } },
       { name: "Multikill", event: "multikill", action: { kind: "effect", effect: "strobe", colors: ["#ffd000", "#ff00ff"], hz: 3, durationMs: 1000, priority: 70 } },
       { name: "Damage", event: "damage_taken", action: { kind: "effect", effect: "flash", colors: ["#ff0000"], durationMs: 200, intensity: 0.7, priority: 40 } },
       { name: "Death", event: "death", action: { kind: "effect", effect: "color_shift", colors: ["#ff0000", "#200000"], durationMs: 2500, hz: 0.4, priority: 80 } },
-      { name: "Flashbang", event: "flash", condition: { op: ">", value: 0.05 }, action: { kind: "meter", meter: "blind", gradient: ["#ffffff"], smoothingMs: 50, timeoutMs: 3000, defaultValue: 0, direction: "center" } },
+      // No "> 0.05" condition: it dropped the fade's last values (down to 0), leaving the bar at
+      // the last value above the threshold until the 3 s timeout.
+      { name: "Flashbang", event: "flash", action: { kind: "meter", meter: "blind", gradient: ["#ffffff"], smoothingMs: 50, timeoutMs: 3000, defaultValue: 0, direction: "center" } },
       { name: "Bomb planted", event: "bomb_planted", action: { kind: "effect", effect: "breathing", colors: ["#ff2000"], hz: 1, durationMs: 40_000, priority: 30 } },
+      { name: "Bomb gone", event: "bomb_defused", action: { kind: "clear", effect: "breathing" } },
+      { name: "Bomb gone (exploded)", event: "bomb_exploded", action: { kind: "clear", effect: "breathing" } },
+      { name: "Bomb gone (round over)", event: "round_end", action: { kind: "clear", effect: "breathing" } },
       { name: "Bomb defused", event: "bomb_defused", action: { kind: "effect", effect: "sweep", colors: ["#0080ff"], durationMs: 800, priority: 85 } },
       { name: "Bomb exploded", event: "bomb_exploded", action: { kind: "effect", effect: "flash", colors: ["#ff8000"], durationMs: 1500, fadeOutMs: 1400, priority: 90 } },
       { name: "Round won", event: "round_end", match: { result: "win" }, action: { kind: "effect", effect: "sweep", colors: ["#00ff40"], durationMs: 1200, priority: 75 } },
@@ -39,11 +45,11 @@ export const PRESETS: Preset[] = [
   {
     id: "moba-health",
     name: "MOBA Health",
-    description: "Health bar from the start of each segment, mana from the end; death, respawn, level-ups and objectives.",
+    description: "Health bar over the first 70% of each segment, mana over the rest; death, respawn, level-ups and objectives.",
     base: { effect: "solid", colors: ["#001020"], level: 0.2 },
     mappings: [
-      { name: "Health bar", event: "health", action: { kind: "meter", gradient: HEALTH_GRADIENT, smoothingMs: 250, timeoutMs: 120_000 } },
-      { name: "Mana bar", event: "mana", action: { kind: "meter", direction: "reverse", gradient: ["#0020ff", "#00a0ff"], smoothingMs: 250, timeoutMs: 120_000 } },
+      { name: "Health bar", event: "health", action: { kind: "meter", gradient: HEALTH_GRADIENT, smoothingMs: 250, timeoutMs: 120_000, to: 0.7 } },
+      { name: "Mana bar", event: "mana", action: { kind: "meter", direction: "reverse", gradient: ["#0020ff", "#00a0ff"], smoothingMs: 250, timeoutMs: 120_000, from: 0.7 } },
       { name: "Death", event: "death", action: { kind: "effect", effect: "breathing", colors: ["#600000"], hz: 0.5, durationMs: 6000, priority: 80 } },
       { name: "Respawn", event: "respawn", action: { kind: "effect", effect: "sweep", colors: ["#ffffff", "#00ff80"], durationMs: 700, priority: 85 } },
       { name: "Level up", event: "level_up", action: { kind: "effect", effect: "sweep", colors: ["#ffd000"], durationMs: 600, priority: 60, blend: "add" } },
@@ -56,11 +62,11 @@ export const PRESETS: Preset[] = [
   {
     id: "racing",
     name: "Racing",
-    description: "Speed as a blue-to-white bar, boost from the far end, low-fuel warning, hits and results.",
+    description: "Speed as a blue-to-white bar over 75% of each segment, boost over the rest, low-fuel warning, hits and results.",
     base: { effect: "solid", colors: ["#000000"], level: 0 },
     mappings: [
-      { name: "Speed", event: "speed", action: { kind: "meter", gradient: ["#0030ff", "#a000ff", "#ffffff"], smoothingMs: 100, timeoutMs: 10_000 } },
-      { name: "Boost", event: "boost", action: { kind: "meter", direction: "reverse", gradient: ["#ff4000", "#ffd000"], smoothingMs: 100, timeoutMs: 10_000 } },
+      { name: "Speed", event: "speed", action: { kind: "meter", gradient: ["#0030ff", "#a000ff", "#ffffff"], smoothingMs: 100, timeoutMs: 10_000, to: 0.75 } },
+      { name: "Boost", event: "boost", action: { kind: "meter", direction: "reverse", gradient: ["#ff4000", "#ffd000"], smoothingMs: 100, timeoutMs: 10_000, from: 0.75 } },
       { name: "Low fuel", event: "fuel", condition: { op: "<", value: 0.15 }, cooldownMs: 5000,
         action: { kind: "effect", effect: "pulse", colors: ["#ffa000"], hz: 1, durationMs: 3000, priority: 40 } },
       { name: "Crash", event: "damage_taken", action: { kind: "effect", effect: "flash", colors: ["#ff0000"], durationMs: 300, priority: 60 } },

@@ -1,5 +1,5 @@
 // A fixed-rate clock aimed at absolute deadlines (setInterval drifts under Bun): frame k is
-// due at t0 + k·period; a late frame is not made up by bursting, the missed ones count as overruns.
+// due at t0 + k·period; frames missed by more than half a period are skipped and counted as overruns.
 import { round2, round3, SampleRing } from "./stats.ts";
 
 export type Now = () => number;
@@ -67,12 +67,11 @@ export class FrameClock {
       const end = this.now();
       this.renders.push(end - start);
       this.k++;
-      // Deadlines already past are skipped rather than rendered as a burst of stale frames.
-      const slot = Math.floor((end - this.t0) / this.period);
-      if (slot >= this.k) {
-        this.overruns += slot - this.k + 1;
-        this.k = slot + 1;
-      }
+      // A deadline missed by up to half a period is still rendered (late, at once); one missed
+      // by more is skipped and counted, so a long stall never turns into a burst of stale frames.
+      const next = Math.max(this.k, Math.ceil((end - this.t0) / this.period - 0.5));
+      this.overruns += next - this.k;
+      this.k = next;
       if (this.timer) this.schedule();
     }
   };

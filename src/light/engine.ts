@@ -55,17 +55,20 @@ export class Engine {
 
   /** Applies new settings: buffers, segments and outputs are rebuilt; bases, meters' specs carry over by name. */
   async reconfigure(next: Settings): Promise<void> {
+    // The loop pauses while drivers change, so no frame reaches a driver before it is open.
     const running = this.clock.running;
+    this.clock.stop();
     const old = this.outputs;
     const bases = this.scene.bases();
     const meters = this.scene.segments.flatMap((s) => [...s.meters.values()].map((m) => ({ seg: s.name, m })));
     this.build(next, bases);
-    for (const { seg, m } of meters) {
-      for (const s of this.scene.targets(seg)) s.meter(m.name, m.spec).set(m.valueAt(this.now()), this.now());
-    }
+    for (const { seg, m } of meters) for (const s of this.scene.targets(seg)) s.adoptMeter(m);
     this.clock.setFps(next.render.fps);
     await Promise.all(old.map((o) => o.driver.close()));
-    if (running) await Promise.all(this.outputs.map((o) => o.driver.open()));
+    if (running) {
+      await Promise.all(this.outputs.map((o) => o.driver.open()));
+      this.clock.start();
+    }
   }
 
   private build(s: Settings, bases?: ReadonlyMap<string, BaseSpec>): void {
@@ -83,6 +86,10 @@ export class Engine {
 
   trigger(spec: EffectSpec, atMs = this.now()): TriggerResult {
     return this.scene.trigger(spec, atMs);
+  }
+
+  clear(segment: string, effect?: string): number {
+    return this.scene.clear(segment, effect);
   }
 
   setBase(change: BaseChange, atMs = this.now()): string[] {

@@ -1,8 +1,10 @@
 // Photosensitivity guard (WCAG 2.3.1): at most `max` full-segment flashes in any one second.
-// Flashes are booked ahead (a strobe books every "on"), so the limit holds across instances.
+// Flashes are booked ahead (a strobe or pulse books every cycle), so the limit holds across instances.
 
 const WINDOW_MS = 1000;
-const CAPACITY = 256;
+/** Flashes booked ahead at most: a 5-minute strobe at 3 Hz needs 900. */
+export const FLASH_BOOKINGS = 1024;
+const CAPACITY = FLASH_BOOKINGS;
 
 export class FlashGuard {
   private times = new Float64Array(CAPACITY);
@@ -19,7 +21,8 @@ export class FlashGuard {
     const all = [...Array.from(this.times.subarray(0, this.count)), ...flashTimes].sort((a, b) => a - b);
     const max = Math.max(1, Math.floor(this.maxPerSecond));
     for (let i = 0, j = 0; i < all.length; i++) {
-      while (all[i] - all[j] >= windowMs) j++;
+      // The epsilon absorbs float error in booked times (k·1000/3 spaced exactly a second apart).
+      while (all[i] - all[j] >= windowMs - 1e-6) j++;
       if (i - j + 1 > max || this.count + flashTimes.length > CAPACITY) {
         this.blocked++;
         return false;

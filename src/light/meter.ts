@@ -46,13 +46,16 @@ export class Meter {
   draw(tMs: number, n: number, out: Float32Array, scratch: Float32Array): void {
     const v = this.valueAt(tMs);
     const { direction, gradient, background } = this.spec;
+    // The bar's own pixels: [first, first + len) of the segment.
+    const first = Math.round(Math.min(this.spec.from, this.spec.to) * n);
+    const len = Math.round(Math.max(this.spec.from, this.spec.to) * n) - first;
     sampleGradient(gradient, v, scratch, 0);
     const r = scratch[0], g = scratch[1], b = scratch[2];
-    const half = n / 2;
-    const lit = direction === "center" ? v * half : v * n;
-    for (let i = 0, o = 0; i < n; i++, o += 3) {
+    const half = len / 2;
+    const lit = direction === "center" ? v * half : v * len;
+    for (let i = 0, o = first * 3; i < len; i++, o += 3) {
       // Distance along the bar from where it starts filling.
-      const pos = direction === "forward" ? i : direction === "reverse" ? n - 1 - i : Math.abs(i + 0.5 - half) - 0.5;
+      const pos = direction === "forward" ? i : direction === "reverse" ? len - 1 - i : Math.abs(i + 0.5 - half) - 0.5;
       // Centre of an odd count (pos −0.5): that pixel spans half a pixel each side of the centre,
       // so the bar fills it twice as fast; lit − pos would show it half lit at value 0.
       const d = pos < 0 ? 2 * lit : lit - pos;

@@ -2,7 +2,7 @@
 import { effectiveSegments, type Settings } from "../config/schema.ts";
 import { toHex } from "./color.ts";
 import { effectById } from "./effects/index.ts";
-import { FlashGuard } from "./flashguard.ts";
+import { FLASH_BOOKINGS, FlashGuard } from "./flashguard.ts";
 import { SegmentStack, type Instance } from "./segment.ts";
 import { BaseSpecSchema, type BaseChange, type BaseSpec, type EffectSpec, type MeterSpec } from "./specs.ts";
 
@@ -33,12 +33,13 @@ export class Scene {
     if (targets.length === 0) return { ok: false, reason: `no segment named "${spec.segment}"` };
     const d = def.defaults;
     const durationMs = spec.durationMs ?? d.durationMs;
-    let hz = spec.hz ?? d.hz;
-    if (def.flashes) {
-      hz = this.guard.capHz(hz);
-      // A flash is one "on"; a strobe is one per cycle, and at 0 Hz (steadily on) still one:
+    // Any periodic effect is capped to the guard's rate: fast smooth cycling flickers too.
+    const hz = this.guard.capHz(spec.hz ?? d.hz);
+    if (def.flashes !== "no") {
+      // A flash is one "on"; a strobe or pulse one per cycle, and at 0 Hz (steadily on) still one:
       // booking none would let 0 Hz strobes through the guard at any rate.
-      const count = def.id === "strobe" && hz > 0 ? Math.ceil((durationMs * hz) / 1000) : 1;
+      const count = def.flashes === "per-cycle" && hz > 0 ? Math.ceil((durationMs * hz) / 1000) : 1;
+      if (count > FLASH_BOOKINGS) return { ok: false, reason: `photosensitivity guard: ${count} flashes is more than it can book (${FLASH_BOOKINGS}); shorten the effect` };
       const times = Array.from({ length: count }, (_, k) => atMs + (k === 0 ? 0 : (k * 1000) / hz));
       if (!this.guard.admit(times, atMs)) return { ok: false, reason: "photosensitivity guard: flash rate limit reached" };
     }
@@ -67,6 +68,13 @@ export class Scene {
       else this.dropped++;
     }
     return placed.length ? { ok: true, segments: placed } : { ok: false, reason: "segment full of higher-priority effects" };
+  }
+
+  /** Ends running instances of an effect (or all effects) on the segments a reference names. */
+  clear(ref: string, effect?: string): number {
+    let n = 0;
+    for (const s of this.targets(ref)) n += s.clear(effect);
+    return n;
   }
 
   setBase(change: BaseChange, atMs: number): string[] {

@@ -64,6 +64,13 @@ export class SegmentStack {
     return m;
   }
 
+  /** Takes over a meter (with its value and timing) from the segment of the same name before a rebuild. */
+  adoptMeter(m: Meter): void {
+    if (!this.meters.has(m.name)) this.meterList.push(m);
+    else this.meterList[this.meterList.indexOf(this.meters.get(m.name)!)] = m;
+    this.meters.set(m.name, m);
+  }
+
   /** Adds an instance; when full, the oldest of the lowest priority (possibly this one) is dropped. */
   add(inst: Instance): boolean {
     if (this.instances.length >= this.capacity) {
@@ -80,6 +87,15 @@ export class SegmentStack {
     }
     this.instances.push(inst);
     return true;
+  }
+
+  /** Ends the instances of one effect (or all) at once; returns how many. */
+  clear(effect?: string): number {
+    const before = this.instances.length;
+    let k = 0;
+    for (const inst of this.instances) if (effect !== undefined && inst.def.id !== effect) this.instances[k++] = inst;
+    this.instances.length = k;
+    return before - k;
   }
 
   /** Drops instances that have ended, keeping start order. */

@@ -34,8 +34,8 @@ const baseFields = {
   colors: z.array(ColorSchema).min(1).max(8),
   /** Level of the base layer (0–1), separate from the global brightness. */
   level: z.number().min(0).max(1),
-  /** Cycles per second for rainbow and breathing. */
-  hz: z.number().min(0).max(10),
+  /** Cycles per second for rainbow and breathing; at most 3, the photosensitivity limit. */
+  hz: z.number().min(0).max(3),
 };
 
 export const BaseSpecSchema = z.strictObject({
@@ -67,5 +67,8 @@ export const MeterSpecSchema = z.strictObject({
   defaultValue: z.number().min(0).max(1).default(0),
   /** Drawn where the bar is empty; omitted = the layer beneath shows through. */
   background: ColorSchema.optional(),
+  /** The part of the segment the bar occupies, as fractions (e.g. health 0–0.7, mana 0.7–1). */
+  from: z.number().min(0).max(1).default(0),
+  to: z.number().min(0).max(1).default(1),
 });
 export type MeterSpec = z.infer<typeof MeterSpecSchema>;

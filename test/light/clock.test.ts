@@ -1,5 +1,5 @@
-// The frame clock: fixed rate aimed at absolute deadlines, late frames skipped and counted as
-// overruns, stats measured. Exact behaviour is checked with fake timers and an injected `now`;
+// The frame clock: fixed rate aimed at absolute deadlines, frames more than half a period late
+// skipped and counted as overruns, stats measured. Exact behaviour is checked with fake timers and an injected `now`;
 // a real short run checks structure only (this runs on a shared, noisy machine).
 import { afterEach, describe, expect, jest, test } from "bun:test";
 import { FrameClock } from "../../src/light/clock.ts";
@@ -45,8 +45,9 @@ describe("with fake time", () => {
   });
 
   test("a frame that runs past later deadlines skips them (no burst of stale frames) and counts each as an overrun", () => {
-    // Frame 5 starts at 50 and takes 35 ms: deadlines 60, 70 and 80 are gone; the next frame is at 90.
-    const { clock, starts, runUntil } = fakeClock(100, (k) => (k === 5 ? 35 : 1));
+    // Frame 5 starts at 50 and takes 36 ms: deadlines 60, 70 and 80 are more than half a period
+    // gone by 86; the next frame is at 90.
+    const { clock, starts, runUntil } = fakeClock(100, (k) => (k === 5 ? 36 : 1));
     clock.start();
     runUntil(205);
     clock.stop();
@@ -56,8 +57,18 @@ describe("with fake time", () => {
     expect(clock.frames + clock.overruns).toBe(21);
   });
 
-  test("a frame that ends past the next deadline skips it: a deadline is met or counted, never rendered late", () => {
+  test("a frame that ends less than half a period past the next deadline: that frame comes late, none is lost", () => {
     const { clock, starts, runUntil } = fakeClock(100, (k) => (k === 2 ? 12 : 0));
+    clock.start();
+    runUntil(65);
+    clock.stop();
+    // Ends at 32: the late frame runs at once (33: a timer's 1 ms minimum), then back on the grid.
+    expect(starts.slice(1)).toEqual([10, 20, 33, 40, 50, 60]);
+    expect(clock.overruns).toBe(0);
+  });
+
+  test("a frame that ends more than half a period past the next deadline skips it and counts one overrun", () => {
+    const { clock, starts, runUntil } = fakeClock(100, (k) => (k === 2 ? 16 : 0));
     clock.start();
     runUntil(65);
     clock.stop();

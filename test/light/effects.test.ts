@@ -34,8 +34,9 @@ describe("registry", () => {
     expect(() => EffectSpecSchema.parse({ effect: "rainbow_vomit" })).toThrow();
   });
 
-  test("only flash and strobe count as flashes for the photosensitivity guard", () => {
-    expect(EFFECTS.filter((e) => e.flashes).map((e) => e.id).sort()).toEqual(["flash", "strobe"]);
+  test("flash counts once, strobe and pulse per cycle, the smooth effects not at all", () => {
+    const by = Object.fromEntries(EFFECTS.map((e) => [e.id, e.flashes]));
+    expect(by).toEqual({ flash: "once", strobe: "per-cycle", pulse: "per-cycle", sweep: "no", breathing: "no", color_shift: "no" });
   });
 
   test("every default is valid for the API schema (duration bounds, fades, hz, colours)", () => {

@@ -174,7 +174,7 @@ describe("stats and state", () => {
     const e = engineAt0(settings({ strip: { ledCount: 150 }, render: { maxEffectsPerSegment: 1 } }));
     e.setBase(baseChange({ colors: ["#ffffff"], level: 1, transitionMs: 0 }), 0);
     for (const t of [0, 10, 20, 30]) e.trigger(fx({ effect: "flash" }), t);
-    e.trigger(fx({ effect: "pulse", priority: 0 }), 40);
+    e.trigger(fx({ effect: "sweep", priority: 0 }), 40);
     e.renderAt(50);
     const s = e.stats();
     expect(s.guardBlockedFlashes).toBe(1);

@@ -150,13 +150,36 @@ describe("in the scene", () => {
     expect(sceneAt(sc, 10)[0]).toBeGreaterThan(0.5);
   });
 
-  test("non-flashing effects are not counted", () => {
+  test("smooth effects are not counted", () => {
     const sc = scene();
     for (let k = 0; k < 10; k++) {
-      for (const effect of ["pulse", "sweep", "breathing", "color_shift"]) expect(sc.trigger(fx({ effect }), k * 10).ok).toBe(true);
+      for (const effect of ["sweep", "breathing", "color_shift"]) expect(sc.trigger(fx({ effect }), k * 10).ok).toBe(true);
     }
     expect(sc.guard.blocked).toBe(0);
     for (const t of [0, 1, 2]) expect(sc.trigger(fx({ effect: "flash" }), t).ok).toBe(true);
+  });
+
+  test("a pulse books one flash per beat: 2 Hz for 1 s leaves room for one more flash in that second", () => {
+    const sc = scene();
+    expect(sc.trigger(fx({ effect: "pulse", hz: 2, durationMs: 1000 }), 0).ok).toBe(true);
+    expect(sc.trigger(fx({ effect: "flash" }), 100).ok).toBe(true);
+    expect(sc.trigger(fx({ effect: "flash" }), 200).ok).toBe(false);
+  });
+
+  test("every periodic effect is capped to the guard's rate, smooth ones too", () => {
+    const sc = scene();
+    for (const effect of ["pulse", "breathing", "color_shift", "sweep"]) {
+      expect(sc.trigger(fx({ effect, hz: 30, durationMs: 300 }), 5000 * (1 + ["pulse", "breathing", "color_shift", "sweep"].indexOf(effect))).ok).toBe(true);
+    }
+    expect(sc.segments[0].active(20_000).map((i) => i.params.hz)).toEqual([3]);
+    expect(sc.segments[0].active(5000).map((i) => i.params.hz)).toEqual([3]);
+  });
+
+  test("more flashes than the guard can book are refused with a reason saying so", () => {
+    const r = scene().trigger(fx({ effect: "strobe", hz: 3, durationMs: 300_000 }), 0);
+    expect(r.ok).toBe(true);
+    const off = scene({ maxFlashesPerSecond: 10 }).trigger(fx({ effect: "strobe", hz: 10, durationMs: 300_000 }), 0);
+    expect(off).toEqual({ ok: false, reason: expect.stringContaining("more than it can book") });
   });
 
   test("switched off: any rate goes through and strobes keep their hz", () => {

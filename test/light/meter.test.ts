@@ -97,6 +97,18 @@ describe("drawing", () => {
     expectFloats(cover(m, 0, 10), [1, 1, 1, 0.5, 0, 0, 0, 0, 0, 0]);
   });
 
+  test("from/to confine the bar to part of the segment, in any direction; pixels outside are untouched", () => {
+    const health = meter({ smoothingMs: 0, from: 0, to: 0.6 });
+    health.set(0.5, 0);
+    expectFloats(cover(health, 0, 10), [1, 1, 1, 0, 0, 0, 0, 0, 0, 0]);
+    const mana = meter({ smoothingMs: 0, from: 0.6, to: 1, direction: "reverse" });
+    mana.set(0.5, 0);
+    expectFloats(cover(mana, 0, 10), [0, 0, 0, 0, 0, 0, 0, 0, 1, 1]);
+    const full = meter({ smoothingMs: 0, from: 0.6, to: 1 });
+    full.set(1, 0);
+    expectFloats(cover(full, 0, 10), [0, 0, 0, 0, 0, 0, 1, 1, 1, 1]);
+  });
+
   test("reverse: the same bar from the far end", () => {
     const m = meter({ smoothingMs: 0, direction: "reverse" });
     m.set(0.35, 0);

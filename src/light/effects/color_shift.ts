@@ -5,7 +5,7 @@ import { phase, type EffectDef } from "./types.ts";
 export const colorShift: EffectDef = {
   id: "color_shift",
   description: "Whole segment glides through the colours in a loop.",
-  flashes: false,
+  flashes: "no",
   defaults: { durationMs: 3000, fadeInMs: 200, fadeOutMs: 300, hz: 0.5, colors: [[1, 0, 0], [0, 0, 1]] },
   render(p, t, n, rgb, alpha) {
     // A loop: the gradient runs first→last→first, so the cycle has no jump.

@@ -8,7 +8,7 @@ import type { EffectDef } from "./types.ts";
 export const sweep: EffectDef = {
   id: "sweep",
   description: "A soft-edged band travelling along the segment.",
-  flashes: false,
+  flashes: "no",
   defaults: { durationMs: 600, fadeInMs: 0, fadeOutMs: 0, hz: 0, colors: [[0, 1, 1]] },
   render(p, t, n, rgb, alpha) {
     const progress = p.hz > 0 ? ((t * p.hz) / 1000) % 1 : t / p.durationMs;

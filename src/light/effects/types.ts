@@ -16,8 +16,11 @@ export interface EffectParams {
 export interface EffectDef {
   readonly id: string;
   readonly description: string;
-  /** Counts against the photosensitivity guard: the whole segment goes light/dark. */
-  readonly flashes: boolean;
+  /**
+   * How it counts against the photosensitivity guard: "once" (the whole segment lights once),
+   * "per-cycle" (it goes light/dark every cycle), or "no" (smooth changes only).
+   */
+  readonly flashes: "once" | "per-cycle" | "no";
   readonly defaults: { durationMs: number; fadeInMs: number; fadeOutMs: number; hz: number; colors: RGB[] };
   /**
    * Writes colour (rgb, 3 per pixel) and coverage (alpha, 0–1) for n pixels at localMs
