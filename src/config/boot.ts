@@ -14,12 +14,17 @@ export function readBoot(argv: string[] = process.argv.slice(2), env: Record<str
     const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
     if (i < 0) return undefined;
     const a = argv[i];
-    return a.includes("=") ? a.slice(a.indexOf("=") + 1) : argv[i + 1];
+    const v = a.includes("=") ? a.slice(a.indexOf("=") + 1) : argv[i + 1];
+    // "--port" as the last word (or before another flag) was silently ignored before.
+    if (!v || (!a.includes("=") && v.startsWith("--"))) throw new Error(`bad start-up option: --${name} needs a value`);
+    return v;
   };
+  // An empty variable (e.g. `LEDBOX_PORT=` in an env file) counts as unset: coerced, "" became port 0.
+  const fromEnv = (name: string) => (env[name]?.trim() ? env[name] : undefined);
   const parsed = BootSchema.safeParse({
-    dataDir: flag("data") ?? env.LEDBOX_DATA_DIR,
-    port: flag("port") ?? env.LEDBOX_PORT,
-    host: flag("host") ?? env.LEDBOX_HOST,
+    dataDir: flag("data") ?? fromEnv("LEDBOX_DATA_DIR"),
+    port: flag("port") ?? fromEnv("LEDBOX_PORT"),
+    host: flag("host") ?? fromEnv("LEDBOX_HOST"),
   });
   if (!parsed.success) {
     const msg = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");

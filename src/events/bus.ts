@@ -34,8 +34,9 @@ class Subscription {
         this.busy = true;
         r.catch((err) => this.fail(err)).finally(() => {
           this.busy = false;
-          const next = this.queue.shift();
-          if (next) this.run(next);
+          // Drain until a call goes async again: a subscriber that is only sometimes async would
+          // otherwise leave the rest of its queue stuck (and later events overtaking it).
+          while (!this.busy && this.queue.length) this.run(this.queue.shift()!);
         });
       }
     } catch (err) {

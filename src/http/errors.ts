@@ -17,6 +17,10 @@ export function validate<S extends z.ZodType>(schema: S, body: unknown, what = "
 
 /** Elysia's onError hook: maps validation, parse and our own errors to the shape above. */
 export function errorBody({ code, error, set }: { code: unknown; error: unknown; set: { status?: number | string } }) {
+  // Elysia wraps whatever a parse hook throws in its ParseError: unwrap ours (e.g. the 413 of
+  // the events body limit), which would otherwise come out as "malformed body" 400.
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  if (code === "PARSE" && cause instanceof HttpError) error = cause;
   if (error instanceof HttpError) {
     set.status = error.status;
     return { error: error.message };

@@ -2,7 +2,7 @@
 // engine's), and JSON messages — events, stats, heartbeats — typed by LiveMessageSchema.
 import { z } from "zod";
 import { GameEventSchema } from "../events/schema.ts";
-import type { EventRing } from "../events/ring.ts";
+import type { EventRing, Numbered } from "../events/ring.ts";
 import type { Engine } from "../light/engine.ts";
 
 export const LiveMessageSchema = z.discriminatedUnion("type", [
@@ -28,8 +28,11 @@ export interface LiveSocket {
 
 interface Client {
   ws: LiveSocket;
+  fps: number;
   intervalMs: number;
   nextDueMs: number;
+  /** Highest event seq this client has been sent (or told of in hello). */
+  seenSeq: number;
 }
 
 const MAX_BUFFERED = 1 << 20; // a slow client skips frames instead of growing a queue
@@ -68,11 +71,12 @@ export class LiveHub {
 
   /** Registers a client; `since` resumes events after that sequence number. */
   open(ws: LiveSocket, fps: number | undefined, since: number | undefined): void {
-    const client: Client = { ws, intervalMs: 0, nextDueMs: 0 };
+    const client: Client = { ws, fps: 0, intervalMs: 0, nextDueMs: 0, seenSeq: this.ring.lastSeq };
     this.setRate(client, fps);
     this.clients = [...this.clients, client];
     const engineFps = this.engine.settings.render.fps;
-    this.sendTo(client, { type: "hello", ledCount: this.engine.settings.strip.ledCount, fps: 1000 / client.intervalMs, engineFps, lastSeq: this.ring.lastSeq });
+    // fps as a number, not 1000 / intervalMs (which came out as 59.99999999999999).
+    this.sendTo(client, { type: "hello", ledCount: this.engine.settings.strip.ledCount, fps: client.fps, engineFps, lastSeq: this.ring.lastSeq });
     if (since !== undefined && since < this.ring.lastSeq) {
       const items = this.ring.since(since);
       const missed = Math.max(0, this.ring.lastSeq - since - items.length);
@@ -94,7 +98,8 @@ export class LiveHub {
 
   private setRate(c: Client, fps: number | undefined): void {
     const engineFps = this.engine.settings.render.fps;
-    c.intervalMs = 1000 / Math.min(engineFps, fps ?? engineFps);
+    c.fps = Math.min(engineFps, fps ?? engineFps);
+    c.intervalMs = 1000 / c.fps;
   }
 
   private readonly onFrame = (engine: Engine): void => {
@@ -110,12 +115,40 @@ export class LiveHub {
       }
       c.ws.send(frame);
     }
-    if (this.ring.lastSeq > this.lastSentSeq) {
-      const items = this.ring.since(this.lastSentSeq, EVENTS_PER_MESSAGE);
-      this.lastSentSeq = this.ring.lastSeq;
-      if (this.clients.length) this.broadcast({ type: "events", items });
-    }
+    if (this.ring.lastSeq > this.lastSentSeq) this.sendNewEvents();
   };
+
+  /**
+   * Events since the last frame, to every client, in chunks. Each client gets only what it has
+   * not had: one that resumed with ?since= since the last frame already got these from open()
+   * (they came twice before). And a burst over one chunk is sent whole (only the newest 200
+   * arrived before, the rest lost without a word).
+   */
+  private sendNewEvents(): void {
+    const from = this.lastSentSeq;
+    const items = this.ring.since(from);
+    this.lastSentSeq = this.ring.lastSeq;
+    if (!this.clients.length || !items.length) return;
+    const missed = items[0].seq - from - 1;
+    let shared: string[] | null = null;
+    for (const c of this.clients) {
+      if (c.seenSeq <= from) {
+        shared ??= this.chunks(items, missed).map((m) => JSON.stringify(m));
+        for (const text of shared) c.ws.send(text);
+      } else {
+        for (const m of this.chunks(items.filter((i) => i.seq > c.seenSeq), 0)) this.sendTo(c, m);
+      }
+      c.seenSeq = this.lastSentSeq;
+    }
+  }
+
+  private chunks(items: Numbered[], missed: number): LiveMessage[] {
+    const out: LiveMessage[] = [];
+    for (let i = 0; i < items.length; i += EVENTS_PER_MESSAGE) {
+      out.push({ type: "events", items: items.slice(i, i + EVENTS_PER_MESSAGE) as never, ...(i === 0 && missed > 0 ? { missed } : {}) });
+    }
+    return out;
+  }
 
   private broadcast(m: LiveMessage): void {
     if (!this.clients.length) return;

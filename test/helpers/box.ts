@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Ledbox } from "../../src/ledbox.ts";
 import { SESSION_COOKIE } from "../../src/http/auth.ts";
+import { LiveMessageSchema, type LiveMessage } from "../../src/http/live.ts";
 
 export interface TestBox {
   box: Ledbox;
@@ -64,3 +65,111 @@ export async function call(url: string, method: string, path: string, body?: unk
   } catch {}
   return { status: res.status, body: json, text, headers: res.headers };
 }
+
+/** A fresh temporary folder (for tests that restart a ledbox on the same data). */
+export function tempDir(prefix = "ledbox-test-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Polls fn until it returns something truthy; fails with `what` after the deadline. */
+export async function until<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 3000, everyMs = 10): Promise<NonNullable<T>> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v as NonNullable<T>;
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await Bun.sleep(everyMs);
+  }
+}
+
+/** Creates a bearer API token with the admin session and returns an Authorization header. */
+export async function apiToken(t: TestBox, name = "test"): Promise<{ authorization: string; id: string }> {
+  const r = await call(t.url, "POST", "/api/v1/auth/tokens", { name }, { cookie: await t.admin() });
+  if (r.status !== 201) throw new Error(`token creation failed: ${r.status} ${r.text}`);
+  return { authorization: `Bearer ${r.body.token}`, id: r.body.id };
+}
+
+/** Delivered frames per second measured from the engine's frame counter over `ms` (via /state). */
+export async function measuredFps(url: string, ms = 500, headers: Record<string, string> = {}): Promise<number> {
+  const a = await call(url, "GET", "/api/v1/state", undefined, headers);
+  const t0 = performance.now();
+  await Bun.sleep(ms);
+  const b = await call(url, "GET", "/api/v1/state", undefined, headers);
+  return ((b.body.stats.frames - a.body.stats.frames) * 1000) / (performance.now() - t0);
+}
+
+export interface LiveFrame {
+  /** performance.now() when it arrived. */
+  at: number;
+  /** RGB preview bytes, 3 per LED. */
+  data: Uint8Array;
+}
+
+export interface LiveClient {
+  ws: WebSocket;
+  hello: Extract<LiveMessage, { type: "hello" }>;
+  frames: LiveFrame[];
+  messages: LiveMessage[];
+  /** JSON messages that did not parse with LiveMessageSchema (should stay empty). */
+  invalid: string[];
+  /** Every event item received so far, in arrival order. */
+  events(): { seq: number; event: Record<string, unknown> }[];
+  /** Index to pass as `from`, so only frames arriving after this point are considered. */
+  mark(): number;
+  waitFrame(pred: (f: Uint8Array) => boolean, what: string, opts?: { from?: number; timeoutMs?: number }): Promise<Uint8Array>;
+  waitMessage<T extends LiveMessage["type"]>(type: T, pred?: (m: Extract<LiveMessage, { type: T }>) => boolean, timeoutMs?: number): Promise<Extract<LiveMessage, { type: T }>>;
+  send(msg: unknown): void;
+  close(): Promise<void>;
+}
+
+/** Opens the live channel and resolves once the server's hello has arrived. */
+export function openLive(url: string, opts: { query?: string; headers?: Record<string, string> } = {}): Promise<LiveClient> {
+  const wsUrl = url.replace(/^http/, "ws") + "/api/v1/live" + (opts.query ? `?${opts.query}` : "");
+  const ws = new WebSocket(wsUrl, { headers: opts.headers } as never);
+  ws.binaryType = "arraybuffer";
+  const frames: LiveFrame[] = [];
+  const messages: LiveMessage[] = [];
+  const invalid: string[] = [];
+  const closed = new Promise<void>((res) => ws.addEventListener("close", () => res()));
+  return new Promise((resolve, reject) => {
+    let client: LiveClient | null = null;
+    ws.addEventListener("close", (e) => client || reject(new Error(`live channel closed before hello (code ${e.code})`)));
+    ws.addEventListener("error", () => client || reject(new Error("live channel failed to open")));
+    ws.addEventListener("message", (m) => {
+      if (typeof m.data !== "string") {
+        frames.push({ at: performance.now(), data: new Uint8Array(m.data as ArrayBuffer) });
+        return;
+      }
+      const parsed = LiveMessageSchema.safeParse(JSON.parse(m.data));
+      if (!parsed.success) {
+        invalid.push(m.data);
+        return;
+      }
+      messages.push(parsed.data);
+      if (parsed.data.type === "hello" && !client) {
+        const hello = parsed.data;
+        client = {
+          ws, hello, frames, messages, invalid,
+          events: () => messages.flatMap((x) => (x.type === "events" ? x.items : [])) as never,
+          mark: () => frames.length,
+          waitFrame: (pred, what, o = {}) =>
+            until(() => {
+              for (let i = o.from ?? 0; i < frames.length; i++) if (pred(frames[i].data)) return frames[i].data;
+              return null;
+            }, what, o.timeoutMs ?? 2000),
+          waitMessage: (type, pred = () => true, timeoutMs = 2000) =>
+            until(() => messages.find((x) => x.type === type && pred(x as never)) as never, `a "${type}" message`, timeoutMs),
+          send: (msg) => ws.send(JSON.stringify(msg)),
+          close: async () => {
+            ws.close();
+            await closed;
+          },
+        };
+        resolve(client);
+      }
+    });
+  });
+}
+
+/** The RGB preview bytes of LED i. */
+export const led = (f: Uint8Array, i: number): [number, number, number] => [f[i * 3], f[i * 3 + 1], f[i * 3 + 2]];

@@ -1,5 +1,5 @@
 import { Elysia } from "elysia";
-import { MappingInputSchema } from "../../director/mapping.ts";
+import { MappingInputSchema, type MappingInput } from "../../director/mapping.ts";
 import { PRESETS, presetById } from "../../director/presets.ts";
 import { BaseChangeSchema } from "../../light/specs.ts";
 import type { Ledbox } from "../../ledbox.ts";
@@ -19,16 +19,14 @@ export const mappingRoutes = (box: Ledbox, g: Guards) =>
     })
     .post("/mappings", ({ request, cookie, body, set }) => {
       g.admin(request, cookie);
-      validate(MappingInputSchema, body, "mapping");
-      const rec = box.mappings.create(body as never);
+      const rec = box.mappings.create(mappingInput(body));
       box.reloadMappings();
       set.status = 201;
       return rec;
     }, { detail: { summary: "Create a mapping", requestBody: jsonBody(MappingInputSchema) } })
     .put("/mappings/:id", ({ request, cookie, body, params }) => {
       g.admin(request, cookie);
-      validate(MappingInputSchema, body, "mapping");
-      const rec = box.mappings.update(params.id, body as never) ?? notFound(params.id);
+      const rec = box.mappings.update(params.id, mappingInput(body)) ?? notFound(params.id);
       box.reloadMappings();
       return rec;
     }, { detail: { summary: "Replace a mapping", requestBody: jsonBody(MappingInputSchema) } })
@@ -48,6 +46,20 @@ export const mappingRoutes = (box: Ledbox, g: Guards) =>
       if (p.base) box.setBase(BaseChangeSchema.parse(p.base));
       return { applied: p.id, mappings: recs.length };
     }, { detail: { summary: "Apply a preset: its mappings replace earlier preset mappings; your own stay" } });
+
+/**
+ * Validates a mapping body and returns what to store. The schema lets unknown top-level fields
+ * through and the raw body used to be stored, so a typo ("cooldown" for "cooldownMs") was kept
+ * and silently ignored: name it instead. A record's own fields (as GET returns them) may come
+ * back in a PUT and are dropped.
+ */
+function mappingInput(body: unknown): MappingInput {
+  validate(MappingInputSchema, body, "mapping");
+  const { id, preset, createdAt, updatedAt, ...input } = body as Record<string, unknown>;
+  const unknown = Object.keys(input).filter((k) => !(k in MappingInputSchema.shape));
+  if (unknown.length) throw new HttpError(400, `invalid mapping: ${unknown.map((k) => `${k}: unknown field`).join("; ")}`);
+  return input as MappingInput;
+}
 
 function notFound(id: string): never {
   throw new HttpError(404, `no mapping ${id}`);
