@@ -94,11 +94,15 @@ test.skipIf(skip)("the page shows the live strip, fires test events and sets up 
   await connState("up");
   await page.waitForFunction(() => document.querySelector("#events li .value")?.textContent === "while-away", null, { timeout: 3000 });
 
-  // Health 90: the meter lights LEDs 0–134 green-ish; beyond it the base shows.
+  // Health 90: the meter lights LEDs 0–134 green-ish; beyond it the base shows (its hue: the
+  // power limiter dims the whole strip while 135 LEDs are lit, so not its exact level).
   await page.locator("#health").fill("90");
   await waitPixel(0, "g > 60 && g > 2 * r && g > 2 * b", 3000);
   await waitPixel(120, "g > 60 && g > 2 * r && g > 2 * b", 3000);
-  expect(near(await pixel(147), base)).toBe(true);
+  const beyond = await pixel(147);
+  expect(beyond[2]).toBeGreaterThan(beyond[1]);
+  expect(beyond[2]).toBeGreaterThan(beyond[0]);
+  expect(beyond[2]).toBeLessThanOrEqual(base[2] + 4);
   await page.waitForFunction(() => {
     const top = document.querySelector("#events li");
     return top?.querySelector(".type")?.textContent === "health" && top.querySelector(".value")?.textContent === "90";
