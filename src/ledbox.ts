@@ -50,6 +50,7 @@ export class Ledbox {
     this.bus.subscribe("director", this.director.handle);
     this.auth = new Auth(new AuthRepo(this.db), log);
     this.live = new LiveHub(this.engine, this.ring);
+    this.settings.onChange(() => this.live.reconfigured());
   }
 
   /** A new device starts with the FPS Combat preset, so the test buttons light something at once. */

@@ -28,10 +28,17 @@ export class SettingsService {
     const parsed = SettingsSchema.safeParse(mergeSettings(this.current, patch));
     if (!parsed.success) return { ok: false, error: describeIssues(parsed.error) };
     const next = parsed.data;
+    const prev = this.current;
+    // Applied first, stored second: a change the engine cannot take is rolled back, not kept.
+    try {
+      await this.engine.reconfigure(next);
+    } catch (err) {
+      await this.engine.reconfigure(prev);
+      return { ok: false, error: `could not apply: ${err instanceof Error ? err.message : String(err)}` };
+    }
     this.repo.save(next);
-    const restartRequired = next.http.port !== this.current.http.port ? ["http.port"] : [];
+    const restartRequired = next.http.port !== prev.http.port ? ["http.port"] : [];
     this.current = next;
-    await this.engine.reconfigure(next);
     for (const fn of this.listeners) fn(next);
     return { ok: true, settings: next, restartRequired };
   }

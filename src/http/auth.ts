@@ -8,6 +8,7 @@ import { HttpError, validate } from "./errors.ts";
 
 export const SESSION_COOKIE = "ledbox_session";
 const LOGIN_FAILURES_PER_MINUTE = 10;
+const MAX_TRACKED_CLIENTS = 1000;
 
 const PasswordSchema = z.string().min(8, "at least 8 characters").max(256);
 const SetupSchema = z.strictObject({ code: z.string().min(1), password: PasswordSchema });
@@ -19,7 +20,7 @@ export type Credential = "session" | "token" | null;
 export class Auth {
   /** Set while no admin password exists; printed to the log so only the owner can claim the device. */
   setupCode: string | null = null;
-  private failures: number[] = [];
+  private failures = new Map<string, number[]>();
 
   constructor(readonly repo: AuthRepo, private readonly log: (msg: string) => void) {
     if (!repo.hasAdmin()) {
@@ -44,14 +45,18 @@ export class Auth {
     throw new HttpError(401, "admin credential required: log in or send a bearer API token");
   }
 
-  private throttle(): void {
+  /** Counted per client address, so one guesser on the LAN cannot lock the owner out. */
+  private throttle(client: string): void {
     const now = Date.now();
-    this.failures = this.failures.filter((t) => now - t < 60_000);
-    if (this.failures.length >= LOGIN_FAILURES_PER_MINUTE) throw new HttpError(429, "too many failed attempts: wait a minute");
+    const recent = (this.failures.get(client) ?? []).filter((t) => now - t < 60_000);
+    this.failures.set(client, recent);
+    if (recent.length >= LOGIN_FAILURES_PER_MINUTE) throw new HttpError(429, "too many failed attempts: wait a minute");
   }
 
-  private fail(message: string): never {
-    this.failures.push(Date.now());
+  private fail(client: string, message: string): never {
+    // Bounded: the oldest address is forgotten first (a Map keeps insertion order).
+    if (this.failures.size >= MAX_TRACKED_CLIENTS) this.failures.delete(this.failures.keys().next().value!);
+    this.failures.set(client, [...(this.failures.get(client) ?? []), Date.now()]);
     throw new HttpError(401, message);
   }
 
@@ -62,11 +67,12 @@ export class Auth {
         setupRequired: this.setupCode !== null,
         authenticated: this.credential(request.headers, cookie[SESSION_COOKIE]?.value as string | undefined) !== null,
       }), { detail: { summary: "Whether first-run setup is pending and whether this request is logged in" } })
-      .post("/setup", async ({ body, cookie, set }) => {
+      .post("/setup", async ({ body, cookie, set, request, server }) => {
+        const client = server?.requestIP(request)?.address ?? "unknown";
         const { code, password } = validate(SetupSchema, body);
         if (!this.setupCode) throw new HttpError(409, "setup is already done: log in instead");
-        this.throttle();
-        if (!timingSafeEqual(code.trim().toUpperCase(), this.setupCode)) this.fail("wrong setup code: use the one printed in the log");
+        this.throttle(client);
+        if (!timingSafeEqual(code.trim().toUpperCase(), this.setupCode)) this.fail(client, "wrong setup code: use the one printed in the log");
         await this.repo.setPassword(password);
         this.setupCode = null;
         const s = this.repo.createSession();
@@ -74,11 +80,12 @@ export class Auth {
         set.status = 201;
         return { ok: true };
       }, { detail: { summary: "Set the admin password with the one-time setup code" } })
-      .post("/login", async ({ body, cookie }) => {
+      .post("/login", async ({ body, cookie, request, server }) => {
+        const client = server?.requestIP(request)?.address ?? "unknown";
         const { password } = validate(LoginSchema, body);
         if (this.setupCode) throw new HttpError(409, "no admin password yet: finish first-run setup");
-        this.throttle();
-        if (!(await this.repo.checkPassword(password))) this.fail("wrong password");
+        this.throttle(client);
+        if (!(await this.repo.checkPassword(password))) this.fail(client, "wrong password");
         const s = this.repo.createSession();
         cookie[SESSION_COOKIE].set({ value: s.token, ...cookieOptions(s.maxAgeS) });
         return { ok: true };

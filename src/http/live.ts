@@ -28,6 +28,8 @@ export interface LiveSocket {
 
 interface Client {
   ws: LiveSocket;
+  /** The rate the client asked for (undefined = the engine's). */
+  asked: number | undefined;
   fps: number;
   intervalMs: number;
   nextDueMs: number;
@@ -71,12 +73,10 @@ export class LiveHub {
 
   /** Registers a client; `since` resumes events after that sequence number. */
   open(ws: LiveSocket, fps: number | undefined, since: number | undefined): void {
-    const client: Client = { ws, fps: 0, intervalMs: 0, nextDueMs: 0, seenSeq: this.ring.lastSeq };
+    const client: Client = { ws, asked: fps, fps: 0, intervalMs: 0, nextDueMs: 0, seenSeq: this.ring.lastSeq };
     this.setRate(client, fps);
     this.clients = [...this.clients, client];
-    const engineFps = this.engine.settings.render.fps;
-    // fps as a number, not 1000 / intervalMs (which came out as 59.99999999999999).
-    this.sendTo(client, { type: "hello", ledCount: this.engine.settings.strip.ledCount, fps: client.fps, engineFps, lastSeq: this.ring.lastSeq });
+    this.hello(client);
     if (since !== undefined && since < this.ring.lastSeq) {
       const items = this.ring.since(since);
       const missed = Math.max(0, this.ring.lastSeq - since - items.length);
@@ -89,7 +89,24 @@ export class LiveHub {
   message(ws: LiveSocket, raw: unknown): void {
     const client = this.clients.find((c) => c.ws === ws);
     const parsed = LiveRequestSchema.safeParse(typeof raw === "string" ? safeJson(raw) : raw);
-    if (client && parsed.success) this.setRate(client, parsed.data.fps);
+    if (client && parsed.success) {
+      client.asked = parsed.data.fps;
+      this.setRate(client, client.asked);
+    }
+  }
+
+  /** After a settings change: rates follow the engine's new fps, and a new hello gives the LED count. */
+  reconfigured(): void {
+    for (const c of this.clients) {
+      this.setRate(c, c.asked);
+      this.hello(c);
+    }
+  }
+
+  private hello(c: Client): void {
+    const { render, strip } = this.engine.settings;
+    // fps as a number, not 1000 / intervalMs (which came out as 59.99999999999999).
+    this.sendTo(c, { type: "hello", ledCount: strip.ledCount, fps: c.fps, engineFps: render.fps, lastSeq: this.ring.lastSeq });
   }
 
   close(ws: LiveSocket): void {

@@ -35,7 +35,6 @@ const waitPixel = (i: number, cond: string, timeout = 3000) =>
     { timeout, polling: "raf" },
   );
 
-const near = (a: RGB, b: RGB, tol = 4) => a.every((v, k) => Math.abs(v - b[k]) <= tol);
 
 beforeAll(async () => {
   if (skip || !hasChromium) return; // missing under LEDBOX_REQUIRE_ALL=1: the test itself fails, by name

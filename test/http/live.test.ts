@@ -228,3 +228,30 @@ describe("live channel on the default FPS Combat preset", () => {
     }
   });
 });
+
+describe("live channel across a settings change", () => {
+  test("a new hello follows the engine's new fps and LED count; the client's own cap still holds", async () => {
+    const t = await startBox({ settings: { strip: { ledCount: 30 } } });
+    try {
+      const capped = await openLive(t.url, { query: "fps=20" });
+      const open = await openLive(t.url);
+      try {
+        const cookie = await t.admin();
+        const r = await call(t.url, "PUT", "/api/v1/settings", { render: { fps: 10 }, strip: { ledCount: 40 } }, { cookie });
+        expect(r.status).toBe(200);
+        const [a, b] = await Promise.all([
+          capped.waitMessage("hello", (h: any) => h.engineFps === 10),
+          open.waitMessage("hello", (h: any) => h.engineFps === 10),
+        ]);
+        expect(a).toMatchObject({ ledCount: 40, fps: 10 });
+        expect(b).toMatchObject({ ledCount: 40, fps: 10 });
+        await open.waitFrame((f) => f.length === 40 * 3, "a frame of the new length");
+      } finally {
+        await capped.close();
+        await open.close();
+      }
+    } finally {
+      await t.stop();
+    }
+  });
+});

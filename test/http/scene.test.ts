@@ -111,7 +111,7 @@ describe("scene effects", () => {
       expect(state.body.segments[0].effects).toEqual([expect.objectContaining({ effect: "sweep", priority: 50, blend: "normal" })]);
 
       const nowhere = await call(t.url, "POST", "/api/v1/scene/effects", { effect: "flash", segment: "ceiling" }, { cookie });
-      expect(nowhere.status).toBe(409);
+      expect(nowhere.status).toBe(404);
       expect(nowhere.body.error).toMatch(/no segment named "ceiling"/);
       const bad = await call(t.url, "POST", "/api/v1/scene/effects", { effect: "flash", durationMs: 10 }, { cookie });
       expect(bad.status).toBe(400);

@@ -17,6 +17,7 @@ export const sceneRoutes = (box: Ledbox, g: Guards) =>
     .post("/effects", ({ request, cookie, body, set }) => {
       g.admin(request, cookie);
       const spec = validate(EffectSpecSchema, body, "effect");
+      if (!box.engine.scene.targets(spec.segment).length) throw new HttpError(404, `no segment named "${spec.segment}"`);
       const r = box.engine.trigger(spec);
       if (!r.ok) throw new HttpError(409, r.reason);
       set.status = 201;
