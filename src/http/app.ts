@@ -4,7 +4,6 @@ import { Elysia } from "elysia";
 import type { Ledbox } from "../ledbox.ts";
 import { toJsonSchema } from "./docs.ts";
 import { errorBody } from "./errors.ts";
-import { SESSION_COOKIE } from "./auth.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { mappingRoutes } from "./routes/mappings.ts";
 import { readRoutes } from "./routes/reads.ts";
@@ -16,22 +15,23 @@ import { webRoutes } from "./routes/web.ts";
 /** Guards shared by the route modules. */
 export interface Guards {
   /** Changing endpoints: admin session or bearer API token. */
-  admin(request: Request, cookie: Record<string, { value?: unknown }>): void;
+  admin(request: Request): void;
   /** Reads of state/health/live: open unless settings.http.reads is "token". */
-  reader(request: Request, cookie: Record<string, { value?: unknown }>): void;
+  reader(request: Request): void;
   /** Event ingest: open unless settings.http.ingest is "token". */
-  ingest(request: Request, cookie: Record<string, { value?: unknown }>): void;
+  ingest(request: Request): void;
 }
 
 export function createHttp(box: Ledbox) {
-  const session = (cookie: Record<string, { value?: unknown }>) => cookie[SESSION_COOKIE]?.value as string | undefined;
+  // Guards read the request's headers only when a credential is needed: asking Elysia for
+  // the parsed cookie costs every request, including the hot ingest path.
   const guards: Guards = {
-    admin: (req, cookie) => box.auth.requireAdmin(req.headers, session(cookie)),
-    reader: (req, cookie) => {
-      if (box.settings.get().http.reads === "token") box.auth.requireAdmin(req.headers, session(cookie));
+    admin: (req) => box.auth.requireAdmin(req.headers),
+    reader: (req) => {
+      if (box.settings.get().http.reads === "token") box.auth.requireAdmin(req.headers);
     },
-    ingest: (req, cookie) => {
-      if (box.settings.get().http.ingest === "token") box.auth.requireAdmin(req.headers, session(cookie));
+    ingest: (req) => {
+      if (box.settings.get().http.ingest === "token") box.auth.requireAdmin(req.headers);
     },
   };
   return new Elysia()

@@ -7,6 +7,7 @@ import { randomToken, type AuthRepo } from "../store/auth.ts";
 import { HttpError, validate } from "./errors.ts";
 
 export const SESSION_COOKIE = "ledbox_session";
+const SESSION_IN_COOKIE = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=([^;]*)`);
 const LOGIN_FAILURES_PER_MINUTE = 10;
 const MAX_TRACKED_CLIENTS = 1000;
 
@@ -30,16 +31,17 @@ export class Auth {
   }
 
   /** Which credential the request carries, if any valid one. */
-  credential(headers: Headers, sessionCookie: string | undefined): Credential {
+  credential(headers: Headers): Credential {
     const h = headers.get("authorization");
     if (h?.startsWith("Bearer ") && this.repo.validApiToken(h.slice(7).trim())) return "token";
-    if (sessionCookie && this.repo.validSession(sessionCookie)) return "session";
+    const session = SESSION_IN_COOKIE.exec(headers.get("cookie") ?? "")?.[1];
+    if (session && this.repo.validSession(decodeURIComponent(session))) return "session";
     return null;
   }
 
   /** Throws 401 unless the request is from the admin. */
-  requireAdmin(headers: Headers, sessionCookie: string | undefined): void {
-    if (this.credential(headers, sessionCookie)) return;
+  requireAdmin(headers: Headers): void {
+    if (this.credential(headers)) return;
     if (headers.get("authorization")) throw new HttpError(401, "invalid API token");
     if (this.setupCode) throw new HttpError(401, "no admin password yet: finish first-run setup with the code printed in the log");
     throw new HttpError(401, "admin credential required: log in or send a bearer API token");
@@ -63,9 +65,9 @@ export class Auth {
   routes() {
     const cookieOptions = (maxAge: number) => ({ httpOnly: true, sameSite: "strict" as const, path: "/", maxAge });
     return new Elysia({ prefix: "/api/v1/auth" })
-      .get("/", ({ request, cookie }) => ({
+      .get("/", ({ request }) => ({
         setupRequired: this.setupCode !== null,
-        authenticated: this.credential(request.headers, cookie[SESSION_COOKIE]?.value as string | undefined) !== null,
+        authenticated: this.credential(request.headers) !== null,
       }), { detail: { summary: "Whether first-run setup is pending and whether this request is logged in" } })
       .post("/setup", async ({ body, cookie, set, request, server }) => {
         const client = server?.requestIP(request)?.address ?? "unknown";
@@ -96,18 +98,18 @@ export class Auth {
         c?.set({ value: "", ...cookieOptions(0) });
         return { ok: true };
       })
-      .get("/tokens", ({ request, cookie }) => {
-        this.requireAdmin(request.headers, cookie[SESSION_COOKIE]?.value as string | undefined);
+      .get("/tokens", ({ request }) => {
+        this.requireAdmin(request.headers);
         return this.repo.listApiTokens();
       }, { detail: { summary: "List API tokens (names only)" } })
-      .post("/tokens", ({ request, cookie, body, set }) => {
-        this.requireAdmin(request.headers, cookie[SESSION_COOKIE]?.value as string | undefined);
+      .post("/tokens", ({ request, body, set }) => {
+        this.requireAdmin(request.headers);
         const { name } = validate(TokenSchema, body);
         set.status = 201;
         return this.repo.createApiToken(name);
       }, { detail: { summary: "Create a bearer API token; the token is shown only in this answer" } })
-      .delete("/tokens/:id", ({ request, cookie, params }) => {
-        this.requireAdmin(request.headers, cookie[SESSION_COOKIE]?.value as string | undefined);
+      .delete("/tokens/:id", ({ request, params }) => {
+        this.requireAdmin(request.headers);
         if (!this.repo.deleteApiToken(params.id)) throw new HttpError(404, `no API token ${params.id}`);
         return { ok: true };
       });

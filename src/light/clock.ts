@@ -52,7 +52,8 @@ export class FrameClock {
 
   private schedule(): void {
     const due = this.t0 + this.k * this.period;
-    this.timer = setTimeout(this.tick, Math.max(0, due - this.now()));
+    // Rounded up: Bun's setTimeout drops the fraction, which fired frames up to ~0.9 ms early.
+    this.timer = setTimeout(this.tick, Math.max(0, Math.ceil(due - this.now())));
   }
 
   private readonly tick = (): void => {

@@ -12,8 +12,8 @@ export const MAX_EVENTS_BODY = 256 * 1024;
 export const eventRoutes = (box: Ledbox, g: Guards) =>
   new Elysia().post(
     "/api/v1/events",
-    ({ body, request, cookie, set }) => {
-      g.ingest(request, cookie);
+    ({ body, request, set }) => {
+      g.ingest(request);
       const r = parseEvents(body);
       if (!r.ok) throw new HttpError(400, `invalid event: ${r.error}`);
       const ids = box.ingest.accept(r.events);

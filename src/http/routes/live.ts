@@ -13,7 +13,7 @@ const LiveQuery = z.object({
 export const liveRoutes = (box: Ledbox, g: Guards) =>
   new Elysia().ws("/api/v1/live", {
     query: LiveQuery,
-    beforeHandle: ({ request, cookie }) => g.reader(request, cookie),
+    beforeHandle: ({ request }) => g.reader(request),
     open: (ws) => box.live.open(ws.raw as unknown as LiveSocket, ws.data.query.fps, ws.data.query.since),
     message: (ws, msg) => box.live.message(ws.raw as unknown as LiveSocket, msg),
     close: (ws) => box.live.close(ws.raw as unknown as LiveSocket),

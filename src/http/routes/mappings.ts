@@ -9,36 +9,36 @@ import { HttpError, validate } from "../errors.ts";
 
 export const mappingRoutes = (box: Ledbox, g: Guards) =>
   new Elysia({ prefix: "/api/v1" })
-    .get("/mappings", ({ request, cookie }) => {
-      g.reader(request, cookie);
+    .get("/mappings", ({ request }) => {
+      g.reader(request);
       return box.mappings.records();
     }, { detail: { summary: "All mappings (event → effect, value → meter)" } })
-    .get("/mappings/:id", ({ request, cookie, params }) => {
-      g.reader(request, cookie);
+    .get("/mappings/:id", ({ request, params }) => {
+      g.reader(request);
       return box.mappings.record(params.id) ?? notFound(params.id);
     })
-    .post("/mappings", ({ request, cookie, body, set }) => {
-      g.admin(request, cookie);
+    .post("/mappings", ({ request, body, set }) => {
+      g.admin(request);
       const rec = box.mappings.create(mappingInput(body));
       box.reloadMappings();
       set.status = 201;
       return rec;
     }, { detail: { summary: "Create a mapping", requestBody: jsonBody(MappingInputSchema) } })
-    .put("/mappings/:id", ({ request, cookie, body, params }) => {
-      g.admin(request, cookie);
+    .put("/mappings/:id", ({ request, body, params }) => {
+      g.admin(request);
       const rec = box.mappings.update(params.id, mappingInput(body)) ?? notFound(params.id);
       box.reloadMappings();
       return rec;
     }, { detail: { summary: "Replace a mapping", requestBody: jsonBody(MappingInputSchema) } })
-    .delete("/mappings/:id", ({ request, cookie, params }) => {
-      g.admin(request, cookie);
+    .delete("/mappings/:id", ({ request, params }) => {
+      g.admin(request);
       if (!box.mappings.delete(params.id)) notFound(params.id);
       box.reloadMappings();
       return { ok: true };
     })
     .get("/presets", () => PRESETS, { detail: { summary: "Built-in presets" } })
-    .post("/presets/:id/apply", ({ request, cookie, params }) => {
-      g.admin(request, cookie);
+    .post("/presets/:id/apply", ({ request, params }) => {
+      g.admin(request);
       const p = presetById.get(params.id);
       if (!p) throw new HttpError(404, `no preset "${params.id}" (have: ${PRESETS.map((x) => x.id).join(", ")})`);
       const recs = box.mappings.replacePresetMappings(p.id, p.mappings);

@@ -7,8 +7,8 @@ const startedAt = Date.now();
 
 export const readRoutes = (box: Ledbox, g: Guards) =>
   new Elysia({ prefix: "/api/v1" })
-    .get("/health", ({ request, cookie }) => {
-      g.reader(request, cookie);
+    .get("/health", ({ request }) => {
+      g.reader(request);
       const outputs = box.engine.outputs.map((o) => ({ driver: o.driver.kind, ...o.driver.health() }));
       return {
         ok: outputs.every((o) => o.ok),
@@ -19,8 +19,8 @@ export const readRoutes = (box: Ledbox, g: Guards) =>
         bus: box.bus.health(),
       };
     }, { detail: { summary: "Liveness and the health of every unit" } })
-    .get("/state", ({ request, cookie }) => {
-      g.reader(request, cookie);
+    .get("/state", ({ request }) => {
+      g.reader(request);
       return {
         ...box.engine.state(),
         events: { accepted: box.ingest.accepted, duplicates: box.ingest.duplicates, lastSeq: box.ring.lastSeq },
@@ -28,7 +28,7 @@ export const readRoutes = (box: Ledbox, g: Guards) =>
         live: { clients: box.live.clientCount, skippedFrames: box.live.skippedFrames },
       };
     }, { detail: { summary: "Frame stats, segments with their active layers, power estimate, outputs" } })
-    .get("/events/recent", ({ request, cookie, query }) => {
-      g.reader(request, cookie);
+    .get("/events/recent", ({ request, query }) => {
+      g.reader(request);
       return box.ring.since(Number(query.since ?? 0) || 0, 100);
     }, { detail: { summary: "Recent events (the ring the live channel resumes from)" } });

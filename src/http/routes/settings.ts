@@ -7,12 +7,12 @@ import { HttpError } from "../errors.ts";
 
 export const settingsRoutes = (box: Ledbox, g: Guards) =>
   new Elysia({ prefix: "/api/v1/settings" })
-    .get("/", ({ request, cookie }) => {
-      g.reader(request, cookie);
+    .get("/", ({ request }) => {
+      g.reader(request);
       return { ...box.settings.get(), dataDir: box.boot.dataDir };
     }, { detail: { summary: "All settings (dataDir is start-up only: --data or LEDBOX_DATA_DIR)" } })
-    .put("/", async ({ request, cookie, body }) => {
-      g.admin(request, cookie);
+    .put("/", async ({ request, body }) => {
+      g.admin(request);
       const r = await box.settings.update(withoutDataDir(body, box.boot.dataDir));
       if (!r.ok) throw new HttpError(400, `invalid settings: ${r.error}`);
       return { settings: r.settings, restartRequired: r.restartRequired };
