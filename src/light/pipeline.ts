@@ -7,8 +7,8 @@ import type { Settings } from "../config/schema.ts";
 const LUT_SIZE = 4096;
 /** Dithering applies below this many 8-bit steps, where one step is a visible jump. */
 const DITHER_BELOW = 64;
-/** An 8-frame ordered sequence: over 8 frames every LED channel sees every threshold once. */
-const BAYER8 = [0, 4, 2, 6, 1, 5, 3, 7];
+/** Thresholds of an 8-frame ordered sequence: over 8 frames every LED channel sees each once. */
+const THRESHOLDS = Float64Array.from([0, 4, 2, 6, 1, 5, 3, 7], (k) => (k + 0.5) / 8);
 
 export interface PowerReading {
   /** What the frame would draw at the requested brightness. */
@@ -54,18 +54,20 @@ export class Pipeline {
     const rgbw = this.bytesPerLed === 4;
     const extraction = rgbw ? s.strip.whiteExtraction : "none";
 
+    const sub = extraction === "subtract", extract = extraction !== "none";
+    const mR = mA.r, mG = mA.g, mB = mA.b, mW = mA.w;
     let active = 0; // mA above idle
     for (let i = 0, src = 0, d = 0; i < ledCount; i++, src += 3, d += 4) {
       let r = lut[lutIndex(clip(strip[src]) * bright)];
       let g = lut[lutIndex(clip(strip[src + 1]) * bright)];
       let b = lut[lutIndex(clip(strip[src + 2]) * bright)];
       let w = 0;
-      if (extraction !== "none") {
+      if (extract) {
         w = r < g ? (r < b ? r : b) : g < b ? g : b;
-        if (extraction === "subtract") { r -= w; g -= w; b -= w; }
+        if (sub) { r -= w; g -= w; b -= w; }
       }
       duty[d] = r; duty[d + 1] = g; duty[d + 2] = b; duty[d + 3] = w;
-      active += r * mA.r + g * mA.g + b * mA.b + w * mA.w;
+      active += r * mR + g * mG + b * mB + w * mW;
     }
     const idle = idleMaPerLed * ledCount;
     const room = budgetMa - idle;
@@ -100,13 +102,14 @@ export class Pipeline {
  * clipping after it would let a value of 2 at brightness 0.5 reach full duty.
  */
 const clip = (v: number) => (v > 1 ? 1 : v);
-const lutIndex = (v: number) => (v <= 0 ? 0 : v >= 1 ? LUT_SIZE : Math.round(v * LUT_SIZE));
-const toByte = (v: number) => (v <= 0 ? 0 : v >= 1 ? 255 : Math.round(v * 255));
+// `(x + 0.5) | 0` is Math.round for the non-negative values here, and cheaper per channel.
+const lutIndex = (v: number) => (v <= 0 ? 0 : v >= 1 ? LUT_SIZE : (v * LUT_SIZE + 0.5) | 0);
+const toByte = (v: number) => (v <= 0 ? 0 : v >= 1 ? 255 : (v * 255 + 0.5) | 0);
 
 /** 0–1 duty → byte; low levels dithered in time so their average is the exact level. */
 function quantise(v: number, dither: boolean, seq: number): number {
   const x = v * 255;
   if (x >= 255) return 255;
-  if (!dither || x >= DITHER_BELOW) return Math.round(x);
-  return Math.floor(x + (BAYER8[seq & 7] + 0.5) / 8);
+  if (!dither || x >= DITHER_BELOW) return (x + 0.5) | 0;
+  return (x + THRESHOLDS[seq & 7]) | 0;
 }

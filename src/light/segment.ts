@@ -166,13 +166,28 @@ export function envelope(inst: Instance, localMs: number): number {
 }
 
 function blend(mode: BlendMode, env: number, n: number, dst: Float32Array, rgb: Float32Array, alpha: Float32Array): void {
-  for (let i = 0, o = 0; i < n; i++, o += 3) {
-    const a = alpha[i] * env;
-    if (a <= 0) continue;
-    for (let c = o; c < o + 3; c++) {
-      if (mode === "normal") dst[c] += (rgb[c] - dst[c]) * a;
-      else if (mode === "add") dst[c] += rgb[c] * a;
-      else if (rgb[c] * a > dst[c]) dst[c] = rgb[c] * a;
+  // One loop per mode: the mode is fixed for the call, so it is not tested per channel.
+  if (mode === "normal") {
+    for (let i = 0, o = 0; i < n; i++, o += 3) {
+      const a = alpha[i] * env;
+      if (a <= 0) continue;
+      dst[o] += (rgb[o] - dst[o]) * a;
+      dst[o + 1] += (rgb[o + 1] - dst[o + 1]) * a;
+      dst[o + 2] += (rgb[o + 2] - dst[o + 2]) * a;
+    }
+  } else if (mode === "add") {
+    for (let i = 0, o = 0; i < n; i++, o += 3) {
+      const a = alpha[i] * env;
+      if (a <= 0) continue;
+      dst[o] += rgb[o] * a;
+      dst[o + 1] += rgb[o + 1] * a;
+      dst[o + 2] += rgb[o + 2] * a;
+    }
+  } else {
+    for (let i = 0, o = 0; i < n; i++, o += 3) {
+      const a = alpha[i] * env;
+      if (a <= 0) continue;
+      for (let c = o; c < o + 3; c++) if (rgb[c] * a > dst[c]) dst[c] = rgb[c] * a;
     }
   }
 }

@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { Elysia } from "elysia";
 import { parseEvents } from "../../src/events/ingest.ts";
 import { startBox } from "../helpers/box.ts";
-import { atLeast, delivery, FrameRecorder, header, info, options, report, runChild, sleep, type Row } from "./lib.ts";
+import { atLeast, delivery, header, info, options, report, runChild, sleep, type Row, watchLoad } from "./lib.ts";
 
 const opts = options();
 const SECONDS = opts.quick ? 2 : 8;
@@ -65,25 +65,15 @@ async function wrk(url: string): Promise<{ rps: number; non2xx: number; errors: 
 const rows: Row[] = [];
 const t = await startBox();
 const engine = t.box.engine;
-const rec = new FrameRecorder((SECONDS * 4 + 60) * FPS * 2);
-engine.onFrame((e) => rec.push(e.lastFrameMs));
-// The load window as the server saw it: first and last accepted request.
-let firstAccept = -1, lastAccept = -1;
-const accept = t.box.ingest.accept.bind(t.box.ingest);
-t.box.ingest.accept = (events) => {
-  const now = performance.now();
-  if (firstAccept < 0) firstAccept = now;
-  lastAccept = now;
-  return accept(events);
-};
+const { frames: rec, window: seen, reset } = watchLoad(t.box, (SECONDS * 4 + 60) * FPS * 2);
 await sleep(500);
 
 /** Runs one load phase against ledbox and checks the loop over the window it covered. */
 async function phase<T>(name: string, run: () => Promise<T>) {
-  firstAccept = lastAccept = -1;
+  reset();
   const before = t.box.ingest.accepted;
   const r = await run();
-  const d = delivery(rec.between(firstAccept, lastAccept), firstAccept, lastAccept, FPS);
+  const d = delivery(rec.between(seen.first, seen.last), seen.first, seen.last, FPS);
   const loop = `loop meanwhile: ${d.frames} of ${d.expected.toFixed(0)} frames (${(100 * d.ratio).toFixed(2)}%), interval p50 ${d.interval.p50.toFixed(2)} p99 ${d.interval.p99.toFixed(2)} max ${d.interval.max.toFixed(2)} ms`;
   rows.push(atLeast("ingest", `${name}: loop frames`, 100 * d.ratio, "%", 99.5, `interval p99 ${d.interval.p99.toFixed(2)} ms, max ${d.interval.max.toFixed(1)} ms`));
   return { r, accepted: t.box.ingest.accepted - before, loop };

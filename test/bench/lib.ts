@@ -1,6 +1,7 @@
 // Shared helpers for the benchmarks (not a bench itself): options, statistics, the result table.
 // A bench prints its raw figures and one row per target; `--json FILE` also writes the rows
 // there for test/bench/run.ts to collect into the summary.
+import type { Ledbox } from "../../src/ledbox.ts";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -184,4 +185,28 @@ export async function runChild<T>(script: string, args: string[], timeoutMs: num
   clearTimeout(killer);
   const line = out.split("\n").find((l) => l.startsWith("RESULT "));
   return { code, result: line ? (JSON.parse(line.slice(7)) as T) : null, stderr: err.trim() };
+}
+
+/**
+ * Watches a running ledbox under load: every frame's time, and the load window as the server
+ * saw it (first and last accepted request), so delivery is judged over exactly that span.
+ */
+export function watchLoad(box: Ledbox, frameCapacity: number) {
+  const frames = new FrameRecorder(frameCapacity);
+  box.engine.onFrame((e) => frames.push(e.lastFrameMs));
+  const window = { first: -1, last: -1 };
+  const accept = box.ingest.accept.bind(box.ingest);
+  box.ingest.accept = (events) => {
+    const now = performance.now();
+    if (window.first < 0) window.first = now;
+    window.last = now;
+    return accept(events);
+  };
+  return {
+    frames,
+    window,
+    reset: () => {
+      window.first = window.last = -1;
+    },
+  };
 }

@@ -7,7 +7,7 @@
 //
 //   npx bun test/bench/soak.ts [--quick]     (--quick: 5 s instead of 60 s)
 import { startBox } from "../helpers/box.ts";
-import { atLeast, atMost, delivery, FrameRecorder, header, info, options, report, runChild, summary, type Row } from "./lib.ts";
+import { atLeast, atMost, delivery, header, info, options, report, runChild, summary, type Row, watchLoad } from "./lib.ts";
 
 const opts = options();
 const SECONDS = opts.quick ? 5 : 60;
@@ -24,18 +24,8 @@ interface PeerResult { frames: number; expected: number; ratio: number; interval
 
 const t = await startBox();
 const engine = t.box.engine;
-const rec = new FrameRecorder(Math.ceil((SECONDS + 30) * FPS * 1.2));
-engine.onFrame((e) => rec.push(e.lastFrameMs));
+const { frames: rec, window: seen } = watchLoad(t.box, Math.ceil((SECONDS + 30) * FPS * 1.2));
 
-// The load window is what the server saw: first and last accepted request.
-let firstAccept = -1, lastAccept = -1;
-const accept = t.box.ingest.accept.bind(t.box.ingest);
-t.box.ingest.accept = (events) => {
-  const now = performance.now();
-  if (firstAccept < 0) firstAccept = now;
-  lastAccept = now;
-  return accept(events);
-};
 const accepted0 = t.box.ingest.accepted;
 const overruns0 = engine.stats().overruns;
 
@@ -53,9 +43,9 @@ if (!peer.result) throw new Error(`peer clock failed (exit ${peer.code}): ${peer
 const L = load.result, P = peer.result;
 
 // Frames whose start fell inside the load window, against 60 per second of it.
-const frames = rec.between(firstAccept, lastAccept);
-const d = delivery(frames, firstAccept, lastAccept, FPS);
-const windowS = (lastAccept - firstAccept) / 1000;
+const frames = rec.between(seen.first, seen.last);
+const d = delivery(frames, seen.first, seen.last, FPS);
+const windowS = (seen.last - seen.first) / 1000;
 const iv = d.interval;
 
 console.log(`load: ${L.okRequests} requests in ${L.seconds.toFixed(1)} s = ${L.eventsPerSec.toFixed(0)} events/s (target ${RATE}); ` +
