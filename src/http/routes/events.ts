@@ -6,9 +6,9 @@ import type { Guards } from "../app.ts";
 import { jsonBody } from "../docs.ts";
 import { HttpError } from "../errors.ts";
 
-/** Ingest answers as soon as the events are on the bus: effects start on the next frame. */
 export const MAX_EVENTS_BODY = 256 * 1024;
 
+/** Ingest answers as soon as the events are on the bus: effects start on the next frame. */
 export const eventRoutes = (box: Ledbox, g: Guards) =>
   new Elysia().post(
     "/api/v1/events",
