@@ -1,0 +1,81 @@
+// Polls any HTTP endpoint that returns JSON and maps its fields to a server's state with simple
+// paths ("data.players[0].name"). The declarative game-adapter rule engine can replace these
+// paths once it exists; the mapping below is the whole contract.
+import { z } from "zod";
+import { ProtocolError } from "./reader.ts";
+
+const JsonPath = z.string().regex(/^[A-Za-z0-9_$-]+(\[\d+\])*(\.[A-Za-z0-9_$-]+(\[\d+\])*)*$/, "a path like data.players[0].name");
+
+export const JsonRulesSchema = z.strictObject({
+  /** A number, or an array whose length is the count. */
+  players: JsonPath,
+  maxPlayers: JsonPath.optional(),
+  map: JsonPath.optional(),
+  name: JsonPath.optional(),
+  /** An array of player names, or of objects whose `playerName` field is the name. */
+  playerList: JsonPath.optional(),
+  playerName: z.string().min(1).max(64).default("name"),
+  /** A boolean; absent = online whenever the endpoint answers. */
+  online: JsonPath.optional(),
+});
+export type JsonRules = z.infer<typeof JsonRulesSchema>;
+
+export interface JsonState {
+  online: boolean;
+  name?: string;
+  map?: string;
+  players: number;
+  maxPlayers?: number;
+  names: string[] | null;
+}
+
+export function at(obj: unknown, path: string): unknown {
+  let cur = obj;
+  for (const key of path.replace(/\[(\d+)\]/g, ".$1").split(".")) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  return cur;
+}
+
+const MAX_BODY = 1 << 20;
+
+export async function queryJson(url: string, rules: JsonRules, opts: { timeoutMs?: number } = {}): Promise<JsonState> {
+  const ms = opts.timeoutMs ?? 2000;
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(ms), headers: { accept: "application/json" } });
+  } catch (e) {
+    const name = (e as Error).name;
+    throw new ProtocolError(name === "TimeoutError" || name === "AbortError" ? `timeout after ${ms / 1000} s waiting for ${url}` : `cannot fetch ${url} (${(e as Error).message})`);
+  }
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new ProtocolError(`${url} answered HTTP ${res.status}`);
+  }
+  const text = await res.text();
+  if (text.length > MAX_BODY) throw new ProtocolError(`reply over ${MAX_BODY} bytes`);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new ProtocolError("reply is not valid JSON");
+  }
+  return mapJson(doc, rules);
+}
+
+export function mapJson(doc: unknown, r: JsonRules): JsonState {
+  const count = at(doc, r.players);
+  const players = Array.isArray(count) ? count.length : count;
+  if (typeof players !== "number" || !Number.isFinite(players)) throw new ProtocolError(`"${r.players}" is not a number or an array in the reply`);
+  const list = r.playerList ? at(doc, r.playerList) : undefined;
+  const names = Array.isArray(list) ? list.map((p) => (typeof p === "string" ? p : at(p, r.playerName))).filter((n): n is string => typeof n === "string" && n !== "") : null;
+  const str = (p?: string) => (p && typeof at(doc, p) === "string" ? (at(doc, p) as string) : undefined);
+  const max = r.maxPlayers ? at(doc, r.maxPlayers) : undefined;
+  return {
+    online: r.online ? at(doc, r.online) === true : true,
+    name: str(r.name), map: str(r.map), players,
+    maxPlayers: typeof max === "number" ? max : undefined,
+    names,
+  };
+}

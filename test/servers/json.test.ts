@@ -1,0 +1,37 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { JsonRulesSchema, mapJson, queryJson } from "../../src/servers/json.ts";
+
+const DOC = { server: { title: "Valheim", world: "Midgard", max: 10, up: true }, players: [{ nick: "Odin" }, { nick: "Thor" }] };
+let server: ReturnType<typeof Bun.serve>;
+let body = JSON.stringify(DOC);
+let status = 200;
+let delayMs = 0;
+
+beforeAll(() => {
+  server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: async () => {
+    if (delayMs) await Bun.sleep(delayMs);
+    return new Response(body, { status });
+  } });
+});
+afterAll(() => server.stop(true));
+
+const rules = JsonRulesSchema.parse({ players: "players", maxPlayers: "server.max", map: "server.world", name: "server.title", playerList: "players", playerName: "nick", online: "server.up" });
+
+describe("JSON endpoint", () => {
+  test("paths map fields; an array counts its players", async () => {
+    expect(await queryJson(`${server.url}status`, rules)).toEqual({ online: true, name: "Valheim", map: "Midgard", players: 2, maxPlayers: 10, names: ["Odin", "Thor"] });
+    expect(mapJson({ a: { n: [0, 7] } }, JsonRulesSchema.parse({ players: "a.n[1]" }))).toEqual({ online: true, name: undefined, map: undefined, players: 7, maxPlayers: undefined, names: null });
+  });
+
+  test("bad paths are refused; a missing count, bad JSON, HTTP errors and slowness are clear", async () => {
+    expect(JsonRulesSchema.safeParse({ players: "a..b" }).success).toBe(false);
+    expect(() => mapJson({}, rules)).toThrow('"players" is not a number or an array in the reply');
+    body = "<html>";
+    await expect(queryJson(`${server.url}x`, rules)).rejects.toThrow("reply is not valid JSON");
+    status = 503;
+    await expect(queryJson(`${server.url}x`, rules)).rejects.toThrow(`${server.url}x answered HTTP 503`);
+    status = 200;
+    delayMs = 500;
+    await expect(queryJson(`${server.url}x`, rules, { timeoutMs: 200 })).rejects.toThrow(`timeout after 0.2 s waiting for ${server.url}x`);
+  });
+});

@@ -1,0 +1,73 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { decodePackets, encodePacket, rconCommand, RconAuthError } from "../../src/servers/rcon.ts";
+import { until } from "../helpers/box.ts";
+import { fakeRcon, type RconBehaviour } from "./fakes.ts";
+
+let close: (() => void)[] = [];
+afterEach(() => {
+  close.forEach((c) => c());
+  close = [];
+});
+const start = async (b: Partial<RconBehaviour>) => {
+  const f = await fakeRcon({ password: "secret", emptyBeforeAuth: true, output: "hello", mirror: true, ...b });
+  close.push(f.close);
+  return f;
+};
+
+describe("RCON packets", () => {
+  test("exact bytes: size, id, type, body, two zeros", () => {
+    expect(Array.from(encodePacket(7, 3, "pw"))).toEqual([12, 0, 0, 0, 7, 0, 0, 0, 3, 0, 0, 0, 0x70, 0x77, 0, 0]);
+    expect(Array.from(encodePacket(3, 0, ""))).toEqual([10, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  });
+  test("decoding keeps a partial packet for later and rejects sizes outside 10–4096", () => {
+    const two = new Uint8Array([...encodePacket(1, 0, "ab"), ...encodePacket(2, 2, "").subarray(0, 6)]);
+    expect(decodePackets(two)).toEqual({ packets: [{ id: 1, type: 0, body: "ab" }], used: 16 });
+    const big = new Uint8Array(16);
+    new DataView(big.buffer).setInt32(0, 5000, true);
+    expect(() => decodePackets(big, 40)).toThrow("malformed reply at byte 40: packet size 5000 outside 10–4096");
+    const noZeros = encodePacket(1, 0, "ab");
+    noZeros[15] = 0x41;
+    expect(() => decodePackets(noZeros)).toThrow("malformed reply at byte 14: packet does not end with two zero bytes");
+  });
+});
+
+describe("RCON client", () => {
+  test("Source 1: empty packet before the auth reply, multi-packet output ended by the mirrored marker", async () => {
+    const output = "line of status output\n".repeat(700); // 15,400 bytes: four packets
+    const f = await start({ output, chunk: 4000 });
+    const t0 = performance.now();
+    expect(await rconCommand("127.0.0.1", f.port, "secret", "status")).toBe(output);
+    // The marker ends it at once, not the 500 ms fallback.
+    expect(performance.now() - t0).toBeLessThan(400);
+  });
+
+  test("CS2: no empty packet before auth, one reply packet, no mirror: the quiet-time fallback ends it", async () => {
+    const f = await start({ emptyBeforeAuth: false, mirror: false, output: "one packet" });
+    const t0 = performance.now();
+    expect(await rconCommand("127.0.0.1", f.port, "secret", "status")).toBe("one packet");
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(450);
+  });
+
+  test("a wrong password is an auth failure, with and without the leading empty packet", async () => {
+    for (const emptyBeforeAuth of [true, false]) {
+      const f = await start({ emptyBeforeAuth });
+      const err = await rconCommand("127.0.0.1", f.port, "wrong", "status").catch((e) => e);
+      expect(err).toBeInstanceOf(RconAuthError);
+      expect(err.message).toBe("auth failed: the server refused the RCON password");
+    }
+  });
+
+  test("an oversized packet, a silent server and a refused port are clear errors; connections are closed", async () => {
+    const oversized = new Uint8Array(20);
+    new DataView(oversized.buffer).setInt32(0, 9000, true);
+    let f = await start({ raw: () => oversized });
+    await expect(rconCommand("127.0.0.1", f.port, "secret", "status")).rejects.toThrow(/malformed reply at byte \d+: packet size 9000 outside 10–4096/);
+    await until(() => f.connections.open === 0, "the connection to close");
+    f = await start({ raw: () => null });
+    await expect(rconCommand("127.0.0.1", f.port, "secret", "status", { timeoutMs: 300 })).rejects.toThrow(`timeout after 0.3 s waiting for an RCON reply from 127.0.0.1:${f.port}`);
+    await until(() => f.connections.open === 0, "the connection to close");
+    const port = f.port;
+    f.close();
+    await expect(rconCommand("127.0.0.1", port, "secret", "status")).rejects.toThrow(`cannot connect to 127.0.0.1:${port}`);
+  });
+});
