@@ -11,7 +11,8 @@ import { Auth } from "./http/auth.ts";
 import { LiveHub } from "./http/live.ts";
 import { Engine } from "./light/engine.ts";
 import { BaseChangeSchema, type BaseChange } from "./light/specs.ts";
-import { presetById } from "./director/presets.ts";
+import { presetById, type Preset } from "./director/presets.ts";
+import { MqttService } from "./mqtt/service.ts";
 import { AuthRepo } from "./store/auth.ts";
 import { openDatabase } from "./store/db.ts";
 import { MappingsRepo } from "./store/mappings.ts";
@@ -33,6 +34,8 @@ export class Ledbox {
   readonly director: Director;
   readonly auth: Auth;
   readonly live: LiveHub;
+  readonly mqtt: MqttService;
+  private changeListeners: (() => void)[] = [];
   private server: Server<unknown> | null = null;
   private http: ReturnType<typeof createHttp> | null = null;
 
@@ -51,6 +54,7 @@ export class Ledbox {
     this.auth = new Auth(new AuthRepo(this.db), log);
     this.live = new LiveHub(this.engine, this.ring);
     this.settings.onChange(() => this.live.reconfigured());
+    this.mqtt = new MqttService(this);
   }
 
   /** A new device starts with the FPS Combat preset, so the test buttons light something at once. */
@@ -75,11 +79,13 @@ export class Ledbox {
     this.http = createHttp(this);
     this.server = this.http.listen({ port: this.port, hostname: this.boot.host, maxRequestBodySize: 1024 * 1024 }).server!;
     this.live.start();
+    await this.mqtt.start();
     this.log(`[ledbox] ${VERSION} listening on ${this.url} (data in ${this.boot.dataDir}, ${this.settings.get().strip.ledCount} LEDs at ${this.settings.get().render.fps} fps)`);
   }
 
   /** Black frame to every output, then everything closed in reverse order. */
   async stop(): Promise<void> {
+    await this.mqtt.stop();
     this.live.stop();
     await this.http?.stop(true);
     await this.engine.stop();
@@ -89,11 +95,37 @@ export class Ledbox {
   /** Changes the base layer and keeps it for the next start. */
   setBase(change: BaseChange): string[] {
     const segments = this.engine.setBase(change);
-    if (segments.length) this.scenes.saveBases(this.engine.scene.bases());
+    if (segments.length) {
+      this.scenes.saveBases(this.engine.scene.bases());
+      this.changed();
+    }
     return segments;
+  }
+
+  /** Its mappings replace the previous preset's (the user's own stay); its base fades in. */
+  applyPreset(p: Preset): number {
+    const recs = this.mappings.replacePresetMappings(p.id, p.mappings);
+    this.reloadMappings();
+    if (p.base) this.setBase(BaseChangeSchema.parse(p.base));
+    return recs.length;
+  }
+
+  /** The preset whose mappings are in force, if any. */
+  activePreset(): string | null {
+    return this.mappings.records().find((r) => r.preset)?.preset ?? null;
+  }
+
+  /** Called after the base layer or the mappings (so the active preset) change, whoever changed them. */
+  onChange(fn: () => void): void {
+    this.changeListeners.push(fn);
+  }
+
+  private changed(): void {
+    for (const fn of this.changeListeners) fn();
   }
 
   reloadMappings(): void {
     this.director.load(this.mappings.list());
+    this.changed();
   }
 }

@@ -41,6 +41,33 @@ export const PowerSchema = z.strictObject({
   volts: z.number().min(1).max(48).default(5),
 });
 
+/** An MQTT topic level path without wildcards, leading/trailing or doubled slashes. */
+const TOPIC = /^[^/#+\s]+(\/[^/#+\s]+)*$/;
+
+export const MqttSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  url: z.string().max(512)
+    .regex(/^(mqtts?|wss?):\/\/[^\s@/]+(\/\S*)?$/, "an mqtt://, mqtts://, ws:// or wss:// URL without user:password (use username and password)")
+    .default("mqtt://localhost:1883"),
+  username: z.string().max(256).default(""),
+  /** Never returned by reads (see redactSettings). "" = none. */
+  password: z.string().max(256).default(""),
+  /** "" = ledbox-<deviceId>. */
+  clientId: z.string().max(64).default(""),
+  tls: z.strictObject({
+      /** PEM of the CA that signed the broker's certificate; "" = the system's CAs. */
+      ca: z.string().max(65_536).default(""),
+      allowSelfSigned: z.boolean().default(false),
+    })
+    .prefault({}),
+  /** "" = ledbox/<deviceId>. */
+  baseTopic: z.union([z.literal(""), z.string().max(128).regex(TOPIC, "a topic without wildcards or empty levels")]).default(""),
+  discoveryPrefix: z.string().max(64).regex(TOPIC, "a topic without wildcards or empty levels").default("homeassistant"),
+  /** Set once on the first start; names the device in topics and Home Assistant ids. */
+  deviceId: z.string().regex(/^[a-z0-9]{4,32}$/, "4–32 lowercase letters or digits").optional(),
+});
+export type MqttSettings = z.infer<typeof MqttSchema>;
+
 export const SettingsSchema = z.strictObject({
     strip: z.strictObject({
         ledCount: z.int().min(1).max(MAX_LEDS).default(150),
@@ -80,6 +107,7 @@ export const SettingsSchema = z.strictObject({
       })
       .prefault({}),
     outputs: z.array(OutputSchema).min(1).max(8).default([{ driver: "virtual", start: 0 }]),
+    mqtt: MqttSchema.prefault({}),
   })
   .superRefine((s, ctx) => {
     const n = s.strip.ledCount;
@@ -116,6 +144,12 @@ export const SettingsSchema = z.strictObject({
 
 export type Settings = z.infer<typeof SettingsSchema>;
 export type SettingsInput = z.input<typeof SettingsSchema>;
+
+/** Settings as reads show them: secrets left out (a PUT without them keeps the stored ones). */
+export function redactSettings(s: Settings): Omit<Settings, "mqtt"> & { mqtt: Omit<MqttSettings, "password"> } {
+  const { password, ...mqtt } = s.mqtt;
+  return { ...s, mqtt };
+}
 
 export const defaultSettings = (): Settings => SettingsSchema.parse({});
 

@@ -10,6 +10,7 @@ import { readRoutes } from "./routes/reads.ts";
 import { sceneRoutes } from "./routes/scene.ts";
 import { settingsRoutes } from "./routes/settings.ts";
 import { liveRoutes } from "./routes/live.ts";
+import { mqttRoutes } from "./routes/mqtt.ts";
 import { webRoutes } from "./routes/web.ts";
 
 /** Guards shared by the route modules. */
@@ -50,5 +51,6 @@ export function createHttp(box: Ledbox) {
     .use(mappingRoutes(box, guards))
     .use(sceneRoutes(box, guards))
     .use(liveRoutes(box, guards))
+    .use(mqttRoutes(box, guards))
     .use(webRoutes());
 }

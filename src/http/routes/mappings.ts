@@ -1,7 +1,6 @@
 import { Elysia } from "elysia";
 import { MappingInputSchema, type MappingInput } from "../../director/mapping.ts";
 import { PRESETS, presetById } from "../../director/presets.ts";
-import { BaseChangeSchema } from "../../light/specs.ts";
 import type { Ledbox } from "../../ledbox.ts";
 import type { Guards } from "../app.ts";
 import { jsonBody } from "../docs.ts";
@@ -41,10 +40,7 @@ export const mappingRoutes = (box: Ledbox, g: Guards) =>
       g.admin(request);
       const p = presetById.get(params.id);
       if (!p) throw new HttpError(404, `no preset "${params.id}" (have: ${PRESETS.map((x) => x.id).join(", ")})`);
-      const recs = box.mappings.replacePresetMappings(p.id, p.mappings);
-      box.reloadMappings();
-      if (p.base) box.setBase(BaseChangeSchema.parse(p.base));
-      return { applied: p.id, mappings: recs.length };
+      return { applied: p.id, mappings: box.applyPreset(p) };
     }, { detail: { summary: "Apply a preset: its mappings replace earlier preset mappings; your own stay" } });
 
 /**

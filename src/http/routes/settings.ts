@@ -1,5 +1,5 @@
 import { Elysia } from "elysia";
-import { SettingsSchema } from "../../config/schema.ts";
+import { redactSettings, SettingsSchema } from "../../config/schema.ts";
 import type { Ledbox } from "../../ledbox.ts";
 import type { Guards } from "../app.ts";
 import { jsonBody } from "../docs.ts";
@@ -9,13 +9,13 @@ export const settingsRoutes = (box: Ledbox, g: Guards) =>
   new Elysia({ prefix: "/api/v1/settings" })
     .get("/", ({ request }) => {
       g.reader(request);
-      return { ...box.settings.get(), dataDir: box.boot.dataDir };
+      return { ...redactSettings(box.settings.get()), dataDir: box.boot.dataDir };
     }, { detail: { summary: "All settings (dataDir is start-up only: --data or LEDBOX_DATA_DIR)" } })
     .put("/", async ({ request, body }) => {
       g.admin(request);
       const r = await box.settings.update(withoutDataDir(body, box.boot.dataDir));
       if (!r.ok) throw new HttpError(400, `invalid settings: ${r.error}`);
-      return { settings: r.settings, restartRequired: r.restartRequired };
+      return { settings: redactSettings(r.settings), restartRequired: r.restartRequired };
     }, { detail: { summary: "Change settings: a partial document, merged, validated whole, stored atomically, applied live", requestBody: jsonBody(SettingsSchema) } });
 
 /**

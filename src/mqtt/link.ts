@@ -1,0 +1,181 @@
+// One MQTT connection with its own lifecycle: connect, subscribe, capped exponential backoff,
+// and a health record. mqtt.js's own reconnect is off (fixed period, no cap, no jitter): each
+// attempt is a fresh client, so nothing queued for a dead connection carries over.
+import mqtt, { type MqttClient } from "mqtt";
+
+export interface LinkConfig {
+  url: string;
+  clientId: string;
+  username: string;
+  password: string;
+  ca: string;
+  allowSelfSigned: boolean;
+  /** Retained last will, published by the broker when the connection dies. */
+  will: { topic: string; payload: string };
+  subscriptions: string[];
+}
+
+export interface LinkHandlers {
+  /** Connected and subscribed: time to publish availability, discovery and state. */
+  onReady(): void;
+  onMessage(topic: string, payload: Buffer): void;
+}
+
+export type LinkState = "disabled" | "connecting" | "connected" | "waiting";
+
+/** Backoff doubles from MIN to MAX; MAX keeps a broker that comes back reachable within 5 s. */
+export const BACKOFF = { minMs: 250, maxMs: 4000 };
+/** A slow broker may hold at most this much unsent data; beyond it publishes are dropped. */
+const MAX_BUFFERED = 1024 * 1024;
+// MQTT 3.1.1 CONNACK codes that retrying sooner cannot fix.
+const REFUSED = new Set([2, 4, 5]);
+
+export class MqttLink {
+  state: LinkState = "disabled";
+  lastError: string | null = null;
+  connectedSince: number | null = null;
+  connects = 0;
+  attempts = 0;
+  dropped = 0;
+  private retryAt: number | null = null;
+  private client: MqttClient | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private failures = 0;
+  private config: LinkConfig | null = null;
+
+  constructor(private readonly handlers: LinkHandlers, private readonly log: (msg: string) => void) {}
+
+  get connected(): boolean {
+    return this.state === "connected";
+  }
+
+  start(config: LinkConfig): void {
+    this.config = config;
+    this.failures = 0;
+    this.connect();
+  }
+
+  /** Runs `last` (e.g. a final "offline") while still connected, then closes. */
+  async stop(last?: (link: MqttLink) => Promise<void>): Promise<void> {
+    this.config = null;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.retryAt = null;
+    const c = this.client;
+    if (c && this.connected && last) await withTimeout(last(this), 1000);
+    this.client = null;
+    this.state = "disabled";
+    this.connectedSince = null;
+    if (c) await withTimeout(c.endAsync(true), 1000);
+  }
+
+  /** Publishes when connected; otherwise drops it (everything is republished on connect). */
+  publish(topic: string, payload: string, retain = false): Promise<boolean> {
+    const c = this.client;
+    if (!c || !this.connected || (c.stream?.writableLength ?? 0) > MAX_BUFFERED) {
+      this.dropped++;
+      return Promise.resolve(false);
+    }
+    return c.publishAsync(topic, payload, { qos: 1, retain }).then(() => true, () => false);
+  }
+
+  health() {
+    return {
+      state: this.state,
+      url: this.config?.url ?? null,
+      lastError: this.lastError,
+      connectedSince: this.connectedSince === null ? null : new Date(this.connectedSince).toISOString(),
+      connects: this.connects,
+      attempts: this.attempts,
+      retryInMs: this.retryAt === null ? null : Math.max(0, Math.round(this.retryAt - performance.now())),
+      droppedPublishes: this.dropped,
+    };
+  }
+
+  private connect(): void {
+    const cfg = this.config;
+    if (!cfg) return;
+    this.timer = null;
+    this.retryAt = null;
+    this.state = "connecting";
+    this.attempts++;
+    let refused = false;
+    const c = mqtt.connect(cfg.url, {
+      clientId: cfg.clientId,
+      username: cfg.username || undefined,
+      // MQTT 3.1.1 allows no password without a username: brokers refuse such a connect.
+      password: (cfg.username && cfg.password) || undefined,
+      protocolVersion: 4,
+      clean: true,
+      reconnectPeriod: 0,
+      connectTimeout: 5000,
+      keepalive: 30,
+      queueQoSZero: false,
+      will: { topic: cfg.will.topic, payload: Buffer.from(cfg.will.payload), qos: 1, retain: true },
+      ca: cfg.ca || undefined,
+      rejectUnauthorized: !cfg.allowSelfSigned,
+    });
+    this.client = c;
+    c.on("connect", () => {
+      if (this.client !== c) return;
+      c.subscribe(cfg.subscriptions, { qos: 1 }, (err, granted) => {
+        if (this.client !== c) return;
+        const denied = granted?.filter((g) => g.qos === 128).map((g) => g.topic) ?? [];
+        if (err || denied.length) {
+          this.fail(err ? `subscribe failed: ${err.message}` : `broker refused subscriptions to ${denied.join(", ")}`);
+          c.end(true);
+          return;
+        }
+        this.state = "connected";
+        this.connectedSince = Date.now();
+        this.connects++;
+        this.failures = 0;
+        this.lastError = null;
+        this.log(`[mqtt] connected to ${cfg.url}`);
+        this.handlers.onReady();
+      });
+    });
+    c.on("message", (topic, payload) => {
+      if (this.client === c) this.handlers.onMessage(topic, payload);
+    });
+    c.on("error", (err: Error & { code?: number | string }) => {
+      if (this.client !== c) return;
+      refused = typeof err.code === "number" && REFUSED.has(err.code);
+      this.fail(describe(err, cfg.url));
+    });
+    c.on("close", () => {
+      if (this.client !== c) return;
+      if (this.connected) this.log(`[mqtt] connection to ${cfg.url} lost`);
+      this.client = null;
+      this.connectedSince = null;
+      c.end(true);
+      this.schedule(refused);
+    });
+  }
+
+  private fail(message: string): void {
+    if (message !== this.lastError) this.log(`[mqtt] ${message}`);
+    this.lastError = message;
+  }
+
+  private schedule(refused: boolean): void {
+    if (!this.config) return;
+    // Refused credentials retry at the cap at once; the jitter only shortens, so the cap holds.
+    const step = refused ? 30 : this.failures++;
+    const delay = Math.min(BACKOFF.maxMs, BACKOFF.minMs * 2 ** step) * (0.8 + 0.2 * Math.random());
+    this.state = "waiting";
+    this.retryAt = performance.now() + delay;
+    this.timer = setTimeout(() => this.connect(), delay);
+  }
+}
+
+function describe(err: Error & { code?: number | string }, url: string): string {
+  if (err.code === "ECONNREFUSED") return `connection refused at ${url} (is the broker running?)`;
+  if (err.code === 4 || err.code === 5) return `${err.message} (check mqtt.username and mqtt.password)`;
+  return err.message || String(err.code);
+}
+
+function withTimeout(p: Promise<unknown>, ms: number): Promise<void> {
+  let t: ReturnType<typeof setTimeout>;
+  return Promise.race([p.then(() => {}, () => {}), new Promise<void>((r) => (t = setTimeout(r, ms)))]).finally(() => clearTimeout(t));
+}

@@ -1,0 +1,232 @@
+// The MQTT unit: follows the mqtt settings (reconnecting when they change), turns inbound
+// messages into events and base-layer commands, and keeps Home Assistant's view current.
+import { hostname } from "node:os";
+import type { Settings } from "../config/schema.ts";
+import { PRESETS, presetById } from "../director/presets.ts";
+import { describeIssues, parseEvents } from "../events/ingest.ts";
+import { VERSION, type Ledbox } from "../ledbox.ts";
+import { AMBIENT_KINDS, EffectSpecSchema } from "../light/specs.ts";
+import { discoveryConfigs } from "./discovery.ts";
+import { baseToState, commandToChange, HaCommandSchema } from "./light.ts";
+import { MqttLink } from "./link.ts";
+import { inboundTopics, MAX_PAYLOAD, topicsFor, type Topics } from "./topics.ts";
+
+const SENSOR_PERIOD_MS = 10_000;
+/** After an event the last-event sensor updates within this time, never more often. */
+const SENSOR_THROTTLE_MS = 1000;
+/** Error reports published per second at most; the rest are only counted. */
+const ERROR_RATE = 10;
+const TEST_FLASH = EffectSpecSchema.parse({ effect: "flash", colors: ["#ffffff"], durationMs: 300, priority: 90 });
+const presetIdByName = new Map(PRESETS.flatMap((p) => [[p.name, p.id], [p.id, p.id]]));
+
+export class MqttService {
+  readonly link: MqttLink;
+  private topics: Topics | null = null;
+  private applied: string | null = null;
+  /** Settings changes apply one after another: a reconnect never overlaps the previous one. */
+  private chain: Promise<void> = Promise.resolve();
+  private pendingState = false;
+  private sensorTimer: ReturnType<typeof setTimeout> | null = null;
+  private sensorInterval: ReturnType<typeof setInterval> | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private lastEvent: string | null = null;
+  private errorTokens = ERROR_RATE;
+  private errorRefill = performance.now();
+  received = 0;
+  rejected = 0;
+  lastRejection: { topic: string; error: string; at: string } | null = null;
+
+  constructor(private readonly box: Ledbox) {
+    this.link = new MqttLink({ onReady: () => this.publishAll(), onMessage: (t, p) => this.handle(t, p) }, box.log);
+  }
+
+  async start(): Promise<void> {
+    if (!this.box.settings.get().mqtt.deviceId) {
+      const r = await this.box.settings.update({ mqtt: { deviceId: crypto.randomUUID().replaceAll("-", "").slice(0, 12) } });
+      if (!r.ok) throw new Error(`mqtt: could not store a device id: ${r.error}`);
+    }
+    this.box.settings.onChange((s) => this.apply(s));
+    this.box.onChange(() => this.stateChanged());
+    this.unsubscribe = this.box.bus.subscribe("mqtt", (e) => {
+      this.lastEvent = e.type;
+      this.sensorTimer ??= setTimeout(() => this.publishSensors(), SENSOR_THROTTLE_MS);
+    });
+    this.sensorInterval = setInterval(() => this.publishSensors(), SENSOR_PERIOD_MS);
+    this.apply(this.box.settings.get());
+    await this.chain;
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    if (this.sensorInterval) clearInterval(this.sensorInterval);
+    if (this.sensorTimer) clearTimeout(this.sensorTimer);
+    this.applied = "stopped";
+    await (this.chain = this.chain.then(() => this.disconnect()));
+  }
+
+  status() {
+    const m = this.box.settings.get().mqtt;
+    return {
+      enabled: m.enabled,
+      deviceId: m.deviceId ?? null,
+      baseTopic: this.topics?.base ?? null,
+      discoveryPrefix: m.discoveryPrefix,
+      username: m.username || null,
+      passwordSet: m.password !== "",
+      ...this.link.health(),
+      messages: { received: this.received, rejected: this.rejected, lastRejection: this.lastRejection },
+    };
+  }
+
+  private apply(s: Settings): void {
+    // The strip type changes the light's colour mode, so it is part of what reconnects.
+    const key = JSON.stringify([s.mqtt, s.strip.ledType]);
+    if (key === this.applied || this.applied === "stopped") return;
+    this.applied = key;
+    const m = s.mqtt;
+    this.chain = this.chain.then(async () => {
+      await this.disconnect();
+      if (!m.enabled || !m.deviceId) return;
+      const t = (this.topics = topicsFor(m, m.deviceId));
+      this.link.start({
+        url: m.url,
+        clientId: m.clientId || `ledbox-${m.deviceId}`,
+        username: m.username,
+        password: m.password,
+        ca: m.tls.ca,
+        allowSelfSigned: m.tls.allowSelfSigned,
+        will: { topic: t.status, payload: "offline" },
+        subscriptions: inboundTopics(t),
+      });
+    });
+  }
+
+  /** A clean stop says "offline" itself: the broker only sends the will for a dropped connection. */
+  private async disconnect(): Promise<void> {
+    const t = this.topics;
+    this.topics = null;
+    await this.link.stop(async (link) => {
+      if (t) await link.publish(t.status, "offline", true);
+    });
+  }
+
+  private handle(topic: string, payload: Buffer): void {
+    const t = this.topics;
+    if (!t) return;
+    this.received++;
+    if (payload.length > MAX_PAYLOAD) return this.reject(topic, `message of ${payload.length} bytes is over the limit of ${MAX_PAYLOAD}`);
+    try {
+      const text = payload.toString("utf8");
+      switch (topic) {
+        case t.haStatus:
+          // HA came back: it forgets entities whose discovery was not retained and wants every state again.
+          if (text === "online") this.publishAll();
+          return;
+        case t.event: {
+          const r = parseEvents(parseJson(text));
+          if (!r.ok) return this.reject(topic, r.error);
+          this.box.ingest.accept(r.events);
+          return;
+        }
+        case t.lightSet:
+          return this.lightCommand(topic, text);
+        case t.testFlash: {
+          const r = this.box.engine.trigger(TEST_FLASH);
+          if (!r.ok) this.reject(topic, r.reason);
+          return;
+        }
+        case t.presetSet: {
+          const preset = presetById.get(presetIdByName.get(text.trim()) ?? "");
+          if (!preset) return this.reject(topic, `unknown preset "${text.slice(0, 64)}" (have: ${PRESETS.map((p) => p.name).join(", ")})`);
+          this.box.applyPreset(preset);
+          return;
+        }
+      }
+    } catch (err) {
+      this.reject(topic, err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  private lightCommand(topic: string, text: string): void {
+    const parsed = HaCommandSchema.safeParse(parseJson(text));
+    if (!parsed.success) return this.reject(topic, describeIssues(parsed.error));
+    const current = this.box.engine.scene.segments[0].base;
+    const cmd = commandToChange(parsed.data, current, presetIdByName);
+    if ("error" in cmd) return this.reject(topic, cmd.error);
+    if (cmd.preset) this.box.applyPreset(presetById.get(cmd.preset)!);
+    this.box.setBase(cmd.base);
+    // A command that changes nothing still gets a state back: HA waits for one.
+    this.stateChanged();
+  }
+
+  private reject(topic: string, error: string): void {
+    this.rejected++;
+    this.lastRejection = { topic, error, at: new Date().toISOString() };
+    const now = performance.now();
+    this.errorTokens = Math.min(ERROR_RATE, this.errorTokens + ((now - this.errorRefill) / 1000) * ERROR_RATE);
+    this.errorRefill = now;
+    if (this.errorTokens < 1 || !this.topics) return;
+    this.errorTokens--;
+    this.box.log(`[mqtt] rejected a message on ${topic}: ${error}`);
+    void this.link.publish(this.topics.error, JSON.stringify({ topic, error }));
+  }
+
+  /** Several changes in one turn (a preset sets mappings and the base) publish one state. */
+  private stateChanged(): void {
+    if (this.pendingState) return;
+    this.pendingState = true;
+    queueMicrotask(() => {
+      this.pendingState = false;
+      this.publishState();
+    });
+  }
+
+  private publishAll(): void {
+    const t = this.topics;
+    if (!t) return;
+    void this.link.publish(t.status, "online", true);
+    for (const c of discoveryConfigs(t, this.deviceInfo())) void this.link.publish(c.topic, JSON.stringify(c.payload), true);
+    this.publishState();
+    this.publishSensors();
+  }
+
+  private publishState(): void {
+    const t = this.topics;
+    if (!t) return;
+    const rgbw = this.box.settings.get().strip.ledType === "rgbw";
+    void this.link.publish(t.lightState, JSON.stringify(baseToState(this.box.engine.scene.segments[0].base, rgbw)), true);
+    const active = presetById.get(this.box.activePreset() ?? "");
+    if (active) void this.link.publish(t.presetState, active.name, true);
+  }
+
+  private publishSensors(): void {
+    if (this.sensorTimer) clearTimeout(this.sensorTimer);
+    this.sensorTimer = null;
+    const t = this.topics;
+    if (!t) return;
+    const s = this.box.engine.stats();
+    const doc = { fps: Math.round(s.deliveredFps * 10) / 10, power_ma: s.power.ma, power_w: s.power.watts, last_event: this.lastEvent ?? "none" };
+    void this.link.publish(t.sensors, JSON.stringify(doc), true);
+  }
+
+  private deviceInfo() {
+    const s = this.box.settings.get();
+    const host = ["0.0.0.0", "::"].includes(this.box.boot.host) ? `${hostname()}.local` : this.box.boot.host;
+    return {
+      deviceId: s.mqtt.deviceId!,
+      version: VERSION,
+      configurationUrl: `http://${host}:${new URL(this.box.url).port}/`,
+      rgbw: s.strip.ledType === "rgbw",
+      effects: [...AMBIENT_KINDS, ...PRESETS.map((p) => p.name)],
+      presetNames: PRESETS.map((p) => p.name),
+    };
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`not JSON: ${JSON.stringify(text.slice(0, 40))}${text.length > 40 ? "…" : ""}`);
+  }
+}
