@@ -18,13 +18,63 @@ export const SegmentSchema = z.strictObject({
 });
 export type Segment = z.infer<typeof SegmentSchema>;
 
-export const OutputSchema = z.strictObject({
-  driver: z.enum(["virtual"]),
+const outputRange = {
   start: z.int().min(0).default(0),
   /** LEDs this output takes from `start`; omitted = to the end of the strip. */
   length: z.int().min(1).optional(),
-});
+};
+const devicePath = (fallback: string) => z.string().regex(/^\/[\w./-]+$/, "an absolute device path, e.g. /dev/ttyUSB0").default(fallback);
+const lanHost = z.string().regex(/^[\w.:-]{1,253}$/, "a host name or IP address");
+/** Datagrams per second a LAN receiver is assumed to take: 1000 suits an ESP32 WLED on WiFi. */
+const maxPacketsPerSecond = z.int().min(10).max(100_000).default(1000);
+/** Rates the serial bridge may run at (termios has a constant for each). */
+export const SERIAL_BAUDS = [115200, 230400, 460800, 500000, 576000, 921600, 1000000, 1500000, 2000000] as const;
+/** The firmware bridge's frame buffer (ATmega328P: 2 KiB of RAM): 512 RGB or 384 RGBW LEDs. */
+export const BRIDGE_MAX_BYTES = 1536;
+/** One rpi_ws281x DMA buffer (64 KiB) holds this many LEDs per PWM channel. */
+export const WS281X_MAX_LEDS = 2700;
+
+export const OutputSchema = z.discriminatedUnion("driver", [
+  z.strictObject({ driver: z.literal("virtual"), ...outputRange }),
+  z.strictObject({
+    driver: z.literal("spi"), ...outputRange,
+    device: devicePath("/dev/spidev0.0"),
+    /** 4 SPI bits per LED bit: 2.2–3.0 MHz keeps WS2812 timing inside tolerance. */
+    speedHz: z.int().min(2_200_000).max(3_000_000).default(2_600_000),
+  }),
+  z.strictObject({ driver: z.literal("pio"), ...outputRange, device: devicePath("/dev/leds0") }),
+  z.strictObject({
+    driver: z.literal("ws281x"), ...outputRange,
+    /** PWM0 on 12/18, PWM1 on 13/19, PCM on 21. */
+    gpio: z.literal([12, 13, 18, 19, 21]).default(18),
+    dma: z.int().min(1).max(14).refine((d) => d !== 5, "DMA 5 corrupts the SD card on a Pi 3B; use 10").default(10),
+    library: z.string().regex(/^\/[\w./+-]+$/).optional(),
+  }),
+  z.strictObject({
+    driver: z.literal("serial"), ...outputRange,
+    device: devicePath("/dev/ttyUSB0"),
+    /** ledbox = the firmware-bridge protocol; adalight and awa for existing firmware. */
+    protocol: z.enum(["ledbox", "adalight", "awa"]).default("ledbox"),
+    baud: z.literal(SERIAL_BAUDS).default(2000000),
+    /** ledbox bridge: it blanks the strip after this much host silence. */
+    silenceMs: z.int().min(100).max(60_000).default(2000),
+  }),
+  z.strictObject({ driver: z.literal("ddp"), ...outputRange, host: lanHost, port: z.int().min(1).max(65535).default(4048), maxPacketsPerSecond }),
+  z.strictObject({
+    driver: z.literal("wled-udp"), ...outputRange, host: lanHost, port: z.int().min(1).max(65535).default(21324),
+    /** Seconds WLED waits after the last packet before returning to its own effects (255 = never). */
+    timeoutS: z.int().min(1).max(255).default(2),
+    maxPacketsPerSecond,
+  }),
+]);
 export type OutputConfig = z.infer<typeof OutputSchema>;
+export type OutputOf<K extends OutputConfig["driver"]> = Extract<OutputConfig, { driver: K }>;
+export type SpiOutput = OutputOf<"spi">;
+export type PioOutput = OutputOf<"pio">;
+export type Ws281xOutput = OutputOf<"ws281x">;
+export type SerialOutput = OutputOf<"serial">;
+export type DdpOutput = OutputOf<"ddp">;
+export type WledUdpOutput = OutputOf<"wled-udp">;
 
 export const PowerSchema = z.strictObject({
   enabled: z.boolean().default(true),
@@ -136,10 +186,20 @@ export const SettingsSchema = z.strictObject({
         }
       }
     }
+    const bpl = rgbw ? 4 : 3;
     s.outputs.forEach((o, i) => {
-      const end = o.start + (o.length ?? n - o.start);
+      const len = o.length ?? n - o.start;
+      const end = o.start + len;
       if (o.start >= n || end > n) ctx.addIssue({ code: "custom", path: ["outputs", i], message: `output range ${o.start}..${end} is outside the strip's ${n} LEDs` });
+      const max = o.driver === "ws281x" ? WS281X_MAX_LEDS : o.driver === "serial" && o.protocol === "ledbox" ? Math.floor(BRIDGE_MAX_BYTES / bpl) : Infinity;
+      if (len > max) ctx.addIssue({ code: "custom", path: ["outputs", i, "length"], message: `${o.driver} output takes at most ${max} LEDs here, not ${len}` });
     });
+    const ranges = s.outputs.map((o, i) => ({ i, start: o.start, end: o.start + (o.length ?? n - o.start) })).sort((a, b) => a.start - b.start);
+    for (let k = 1; k < ranges.length; k++) {
+      if (ranges[k].start < ranges[k - 1].end) {
+        ctx.addIssue({ code: "custom", path: ["outputs", ranges[k].i], message: `outputs ${ranges[k - 1].i} and ${ranges[k].i} overlap (LEDs ${ranges[k].start}..${Math.min(ranges[k].end, ranges[k - 1].end)})` });
+      }
+    }
   });
 
 export type Settings = z.infer<typeof SettingsSchema>;

@@ -1,7 +1,7 @@
 // The light engine: scene → pipeline → drivers, once per frame of a fixed-rate clock.
 import type { Settings } from "../config/schema.ts";
 import type { OutputDriver } from "../outputs/driver.ts";
-import { createDriver } from "../outputs/index.ts";
+import { checkOutputs, createDriver, outputContexts } from "../outputs/index.ts";
 import { FrameClock, type Now } from "./clock.ts";
 import { Pipeline } from "./pipeline.ts";
 import { Scene, type TriggerResult } from "./scene.ts";
@@ -55,6 +55,9 @@ export class Engine {
 
   /** Applies new settings: buffers, segments and outputs are rebuilt; bases, meters' specs carry over by name. */
   async reconfigure(next: Settings): Promise<void> {
+    // An output a driver can tell is unworkable (missing device, too many LEDs) is refused before anything changes.
+    const problem = checkOutputs(next);
+    if (problem) throw new Error(problem);
     // The loop pauses while drivers change, so no frame reaches a driver before it is open.
     const running = this.clock.running;
     this.clock.stop();
@@ -77,10 +80,9 @@ export class Engine {
     this.pipeline = new Pipeline(s);
     this.strip = new Float32Array(s.strip.ledCount * 3);
     const bpl = this.pipeline.bytesPerLed;
-    this.outputs = s.outputs.map((cfg) => {
-      const length = cfg.length ?? s.strip.ledCount - cfg.start;
-      const driver = createDriver(cfg, { ledCount: length, bytesPerLed: bpl });
-      return { driver, start: cfg.start, length, view: this.pipeline.wire.subarray(cfg.start * bpl, (cfg.start + length) * bpl) };
+    this.outputs = outputContexts(s).map(({ cfg, start, ctx }) => {
+      const driver = createDriver(cfg, ctx);
+      return { driver, start, length: ctx.ledCount, view: this.pipeline.wire.subarray(start * bpl, (start + ctx.ledCount) * bpl) };
     });
   }
 

@@ -1,5 +1,6 @@
 // The one interface every output driver implements. The engine hands each driver the wire
 // bytes of its own range of the strip; a driver never sees the scene.
+import type { ColorOrder } from "../config/schema.ts";
 
 export interface DriverHealth {
   ok: boolean;
@@ -27,4 +28,6 @@ export interface OutputDriver {
 export interface DriverContext {
   ledCount: number;
   bytesPerLed: 3 | 4;
+  /** The order of the wire bytes (network receivers want them back in R, G, B order). */
+  colorOrder: ColorOrder;
 }

@@ -1,12 +1,48 @@
-// The driver registry: one entry per kind; hardware drivers add themselves here.
-import type { OutputConfig } from "../config/schema.ts";
+// The driver registry: one entry per kind — how to build it and, where the system can tell in
+// advance, why a configuration cannot work (checked before settings are applied).
+import { existsSync } from "node:fs";
+import type { OutputConfig, OutputOf, Settings } from "../config/schema.ts";
 import type { DriverContext, OutputDriver } from "./driver.ts";
+import { DdpDriver, WledUdpDriver } from "./net.ts";
+import { PioDriver } from "./pio.ts";
+import { SerialDriver } from "./serial.ts";
+import { checkSpi, SpiDriver } from "./spi.ts";
 import { VirtualDriver } from "./virtual.ts";
+import { checkWs281x, Ws281xDriver } from "./ws281x.ts";
 
-export const DRIVERS: Record<OutputConfig["driver"], (cfg: OutputConfig, ctx: DriverContext) => OutputDriver> = {
-  virtual: (_cfg, ctx) => new VirtualDriver(ctx),
+type Kind = OutputConfig["driver"];
+interface Entry<K extends Kind> {
+  create(cfg: OutputOf<K>, ctx: DriverContext): OutputDriver;
+  check?(cfg: OutputOf<K>, ctx: DriverContext): string | null;
+}
+
+const deviceExists = (cfg: { device: string }) => (existsSync(cfg.device) ? null : `${cfg.device} does not exist`);
+
+export const DRIVERS: { [K in Kind]: Entry<K> } = {
+  virtual: { create: (_cfg, ctx) => new VirtualDriver(ctx) },
+  spi: { create: (cfg, ctx) => new SpiDriver(cfg, ctx), check: (cfg, ctx) => deviceExists(cfg) ?? checkSpi(cfg, ctx) },
+  pio: { create: (cfg, ctx) => new PioDriver(cfg, ctx), check: deviceExists },
+  ws281x: { create: (cfg, ctx) => new Ws281xDriver(cfg, ctx), check: checkWs281x },
+  serial: { create: (cfg, ctx) => new SerialDriver(cfg, ctx), check: deviceExists },
+  ddp: { create: (cfg, ctx) => new DdpDriver(cfg, ctx) },
+  "wled-udp": { create: (cfg, ctx) => new WledUdpDriver(cfg, ctx) },
 };
 
 export function createDriver(cfg: OutputConfig, ctx: DriverContext): OutputDriver {
-  return DRIVERS[cfg.driver](cfg, ctx);
+  return (DRIVERS[cfg.driver] as Entry<Kind>).create(cfg, ctx);
+}
+
+/** Every output's context, as the engine builds it. */
+export function outputContexts(s: Settings): { cfg: OutputConfig; start: number; ctx: DriverContext }[] {
+  const bytesPerLed = s.strip.ledType === "rgbw" ? 4 : 3;
+  return s.outputs.map((cfg) => ({ cfg, start: cfg.start, ctx: { ledCount: cfg.length ?? s.strip.ledCount - cfg.start, bytesPerLed, colorOrder: s.strip.colorOrder } }));
+}
+
+/** The first reason an output of these settings cannot work ("outputs.N (kind): …"), or null. */
+export function checkOutputs(s: Settings): string | null {
+  for (const [i, { cfg, ctx }] of outputContexts(s).entries()) {
+    const problem = (DRIVERS[cfg.driver] as Entry<Kind>).check?.(cfg, ctx);
+    if (problem) return `outputs.${i} (${cfg.driver}): ${problem}`;
+  }
+  return null;
 }

@@ -1,0 +1,30 @@
+// A UDP sender for LAN receivers: resolves the host once per connect, sends without blocking.
+import type { udp } from "bun";
+import { lookup } from "node:dns/promises";
+
+type Socket = udp.Socket<"buffer">;
+
+export class UdpSender {
+  private socket: Socket | null = null;
+  private address = "";
+
+  constructor(readonly host: string, readonly port: number) {}
+
+  async open(): Promise<void> {
+    this.address = (await lookup(this.host).catch(() => {
+      throw new Error(`cannot resolve ${this.host}`);
+    })).address;
+    this.socket = await Bun.udpSocket({});
+  }
+
+  /** Sends one datagram; a full socket buffer drops it (the next frame replaces it anyway). */
+  send(bytes: Uint8Array): boolean {
+    if (!this.socket) throw new Error(`udp to ${this.host} is not open`);
+    return this.socket.send(bytes, this.port, this.address);
+  }
+
+  close(): void {
+    this.socket?.close();
+    this.socket = null;
+  }
+}

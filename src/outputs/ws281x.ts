@@ -1,0 +1,98 @@
+// PWM/PCM output through rpi_ws281x (the C library rpi-ws281x-native bundles), called with
+// bun:ffi: the package's own addon does not load under Bun (NODE_MODULE_VERSION mismatch),
+// and FFI costs one direct call per frame where a Node helper process would cost a pipe
+// write, a context switch and a copy. Needs root (DMA, /dev/mem); DMA 10 by default (DMA 5
+// corrupts the SD card on a Pi 3B). Its board table predates the Pi 5, Zero 2 W and Pi 4
+// rev 1.5: there ws2811_init fails, and the error points to the `spi` driver.
+import { dlopen, FFIType, ptr, read, toArrayBuffer } from "bun:ffi";
+import { existsSync } from "node:fs";
+import type { ColorOrder, Ws281xOutput } from "../config/schema.ts";
+import { BaseDriver } from "./base.ts";
+import type { DriverContext } from "./driver.ts";
+import { ws2812WireLimitFps } from "./ws2812.ts";
+
+export const WS281X_DEFAULT_LIBRARY = "/usr/local/lib/libws2811.so";
+const SUGGEST = "the spi driver needs no root and works on every Pi";
+
+// ws2811.h on 64-bit: ws2811_t is 112 bytes (freq@24, dmanum@28, channel[0]@32, channel[1]@72);
+// ws2811_channel_t is 40 (gpionum@0, invert@4, count@8, strip_type@12, leds*@16, brightness@24).
+const T_SIZE = 112, FREQ = 24, DMA = 28, CH0 = 32, CH1 = 72;
+const GPIONUM = 0, COUNT = 8, STRIP_TYPE = 12, LEDS = 16, BRIGHTNESS = 24;
+
+/** The library's shift layout per order: it reorders logical 0xWWRRGGBB itself. */
+const STRIP_TYPES: Record<ColorOrder, number> = {
+  RGB: 0x00100800, RBG: 0x00100008, GRB: 0x00081000, GBR: 0x00080010, BRG: 0x00001008, BGR: 0x00000810,
+  RGBW: 0x18100800, RBGW: 0x18100008, GRBW: 0x18081000, GBRW: 0x18080010, BRGW: 0x18001008, BGRW: 0x18000810,
+};
+
+function load(path: string) {
+  return dlopen(path, {
+    ws2811_init: { args: [FFIType.ptr], returns: FFIType.i32 },
+    ws2811_render: { args: [FFIType.ptr], returns: FFIType.i32 },
+    ws2811_fini: { args: [FFIType.ptr], returns: FFIType.void },
+    ws2811_get_return_t_str: { args: [FFIType.i32], returns: FFIType.cstring },
+  });
+}
+type Lib = ReturnType<typeof load>;
+
+export function checkWs281x(cfg: Ws281xOutput): string | null {
+  const lib = cfg.library ?? WS281X_DEFAULT_LIBRARY;
+  return existsSync(lib) ? null : `${lib} not found (build it: see README, "ws281x"); ${SUGGEST}`;
+}
+
+export class Ws281xDriver extends BaseDriver {
+  readonly kind = "ws281x";
+  private lib: Lib | null = null;
+  private readonly struct = new Uint8Array(T_SIZE);
+  private leds: Uint32Array | null = null;
+  private readonly wireBytes: number[];
+
+  constructor(readonly cfg: Ws281xOutput, ctx: DriverContext) {
+    super(ctx);
+    // Wire order back to 0xWWRRGGBB: the byte offset of W, R, G, B within an LED (-1: none).
+    this.wireBytes = ["W", "R", "G", "B"].map((ch) => ctx.colorOrder.indexOf(ch));
+  }
+
+  protected async connect(): Promise<void> {
+    const path = this.cfg.library ?? WS281X_DEFAULT_LIBRARY;
+    this.lib ??= load(path);
+    const dv = new DataView(this.struct.buffer);
+    this.struct.fill(0);
+    dv.setUint32(FREQ, 800_000, true);
+    dv.setInt32(DMA, this.cfg.dma, true);
+    dv.setInt32(CH0 + GPIONUM, this.cfg.gpio, true);
+    dv.setInt32(CH0 + COUNT, this.ctx.ledCount, true);
+    dv.setInt32(CH0 + STRIP_TYPE, STRIP_TYPES[this.ctx.colorOrder], true);
+    dv.setUint8(CH0 + BRIGHTNESS, 255);
+    dv.setInt32(CH1 + COUNT, 0, true);
+    const rc = this.lib.symbols.ws2811_init(ptr(this.struct));
+    if (rc !== 0) {
+      const why = String(this.lib.symbols.ws2811_get_return_t_str(rc));
+      const root = process.getuid?.() === 0 ? "" : " (it needs root)";
+      throw new Error(`ws2811_init failed: ${why}${root}; ${SUGGEST}`);
+    }
+    const p = read.ptr(ptr(this.struct), CH0 + LEDS);
+    this.leds = new Uint32Array(toArrayBuffer(p, 0, this.ctx.ledCount * 4));
+  }
+
+  protected async disconnect(): Promise<void> {
+    if (this.leds && this.lib) this.lib.symbols.ws2811_fini(ptr(this.struct));
+    this.leds = null;
+  }
+
+  protected async send(): Promise<void> {
+    const leds = this.leds, lib = this.lib;
+    if (!leds || !lib) throw new Error("ws281x is not initialised");
+    const f = this.frame, bpl = this.ctx.bytesPerLed;
+    const [w, r, g, b] = this.wireBytes;
+    for (let i = 0, o = 0; i < leds.length; i++, o += bpl) {
+      leds[i] = ((w < 0 ? 0 : f[o + w]) << 24) | (f[o + r] << 16) | (f[o + g] << 8) | f[o + b];
+    }
+    const rc = lib.symbols.ws2811_render(ptr(this.struct));
+    if (rc !== 0) throw new Error(`ws2811_render failed: ${lib.symbols.ws2811_get_return_t_str(rc)}`);
+  }
+
+  wireLimitFps(): number {
+    return ws2812WireLimitFps(this.frame.length);
+  }
+}

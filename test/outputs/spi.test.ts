@@ -1,0 +1,84 @@
+// SPI: the bitstream decodes back to the rendered colours for every colour order and RGBW,
+// the latch holds the line low ≥ 300 µs, and the driver writes exactly that stream.
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { COLOR_ORDERS, SettingsSchema } from "../../src/config/schema.ts";
+import { checkSpi, SpiDriver, SPIDEV_DEFAULT_BUFSIZ } from "../../src/outputs/spi.ts";
+import { encodeSpi, spiFrameBytes, spiWireLimitFps, SPI_DEFAULT_HZ } from "../../src/outputs/spi-encoder.ts";
+import { COLORS, ctxFor, decodeSpi, expected, logical, until, wireFor } from "./util.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "ledbox-spi-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const spiCfg = (device: string, speedHz = SPI_DEFAULT_HZ) => SettingsSchema.parse({ outputs: [{ driver: "spi", device, speedHz }] }).outputs[0] as Parameters<typeof checkSpi>[0];
+
+describe("SPI encoder", () => {
+  for (const order of COLOR_ORDERS) {
+    test(`${order}: decoding the bitstream gives back each LED's colour`, () => {
+      const wire = wireFor(order);
+      const out = new Uint8Array(spiFrameBytes(wire.length, SPI_DEFAULT_HZ));
+      encodeSpi(wire, out);
+      const { bytes, latchUs } = decodeSpi(out, SPI_DEFAULT_HZ);
+      expect(logical(bytes, order)).toEqual(expected(COLORS, order.length === 4));
+      expect(latchUs).toBeGreaterThanOrEqual(300);
+    });
+  }
+
+  test("every byte value survives, and the latch stays ≥ 300 µs at the fastest allowed clock", () => {
+    const wire = Uint8Array.from({ length: 256 }, (_, i) => i);
+    for (const hz of [2_200_000, 2_600_000, 3_000_000]) {
+      const out = new Uint8Array(spiFrameBytes(wire.length, hz));
+      encodeSpi(wire, out);
+      const d = decodeSpi(out, hz);
+      expect(Array.from(d.bytes)).toEqual(Array.from(wire));
+      expect(d.latchUs).toBeGreaterThanOrEqual(300);
+      expect(d.latchUs).toBeLessThan(310);
+    }
+  });
+
+  test("bit timing at 2.6 MHz: 0 is 385 ns high, 1 is 769 ns high, both 1.54 µs long", () => {
+    const bitNs = 1e9 / SPI_DEFAULT_HZ;
+    expect(1 * bitNs).toBeCloseTo(384.6, 0); // 1000
+    expect(2 * bitNs).toBeCloseTo(769.2, 0); // 1100
+    expect(4 * bitNs).toBeCloseTo(1538.5, 0);
+  });
+
+  test("wire limit: 150 RGB LEDs = 1800 + 98 latch bytes at 2.6 MHz ≈ 171 fps; 300 RGBW ≈ 66 fps", () => {
+    expect(spiFrameBytes(450, SPI_DEFAULT_HZ)).toBe(1800 + 98);
+    expect(spiWireLimitFps(450, SPI_DEFAULT_HZ)).toBeCloseTo(171.2, 0);
+    expect(spiWireLimitFps(1200, SPI_DEFAULT_HZ)).toBeCloseTo(66.35, 1);
+  });
+});
+
+describe("SPI driver", () => {
+  test("writes the encoded frame to the device path (a regular file standing in for spidev)", async () => {
+    const path = join(dir, "spidev-capture");
+    writeFileSync(path, "");
+    const d = new SpiDriver(spiCfg(path), ctxFor(8, "GRB"));
+    await d.open();
+    d.write(wireFor("GRB"));
+    await until(() => (d.health().framesWritten === 1 ? true : undefined), 2000, "the frame to be written");
+    const { bytes, latchUs } = decodeSpi(new Uint8Array(readFileSync(path)), SPI_DEFAULT_HZ);
+    expect(logical(bytes, "GRB")).toEqual(expected(COLORS, false));
+    expect(latchUs).toBeGreaterThanOrEqual(300);
+    expect(d.health()).toMatchObject({ ok: true, framesWritten: 1 });
+    await d.close();
+  });
+
+  test("a missing device: unhealthy with the path named, retried with backoff, never throws on write", async () => {
+    const path = join(dir, "nope", "spidev0.0");
+    const d = new SpiDriver(spiCfg(path), ctxFor(4));
+    await d.open();
+    d.write(new Uint8Array(12));
+    expect(d.health().ok).toBe(false);
+    expect(d.health().message).toContain(`${path} does not exist; retrying in 0.5 s`);
+    await d.close();
+  });
+
+  test("a strip longer than spidev's buffer is refused with the cmdline.txt fix named", () => {
+    const fits = Math.floor((SPIDEV_DEFAULT_BUFSIZ - 98) / 12);
+    expect(checkSpi(spiCfg("/dev/spidev0.0"), ctxFor(fits))).toBeNull();
+    expect(checkSpi(spiCfg("/dev/spidev0.0"), ctxFor(fits + 1))).toContain("spidev.bufsiz=65536");
+  });
+});

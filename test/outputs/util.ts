@@ -1,0 +1,65 @@
+// Shared helpers for the output tests (not a test file itself): wire bytes from the real
+// pipeline, decoders that turn encoded bytes back into colours, and polling with a deadline.
+import { SettingsSchema, type ColorOrder } from "../../src/config/schema.ts";
+import { Pipeline } from "../../src/light/pipeline.ts";
+import type { DriverContext } from "../../src/outputs/driver.ts";
+
+/** Eight test colours (0/1 per channel: exact through the pipeline at gamma 1). */
+export const COLORS: [number, number, number][] = [[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [0, 1, 1], [1, 0, 1], [1, 1, 1], [0, 0, 0]];
+
+/** The pipeline's wire bytes for `colors` on a strip of that order (no gamma, limit or dither). */
+export function wireFor(order: ColorOrder, colors = COLORS, whiteExtraction: "none" | "subtract" = "subtract"): Uint8Array {
+  const rgbw = order.length === 4;
+  const s = SettingsSchema.parse({
+    strip: { ledCount: colors.length, ledType: rgbw ? "rgbw" : "rgb", colorOrder: order, whiteExtraction },
+    light: { brightness: 1, gamma: 1, dithering: false, power: { enabled: false } },
+  });
+  const p = new Pipeline(s);
+  p.process(Float32Array.from(colors.flat()), 0);
+  return p.wire.slice();
+}
+
+/** What each LED shows, as logical [R, G, B(, W)] 0–255, from wire bytes in `order`. */
+export function logical(wire: Uint8Array, order: ColorOrder): number[][] {
+  const bpl = order.length;
+  const out: number[][] = [];
+  for (let i = 0; i < wire.length; i += bpl) out.push([..."RGBW".slice(0, bpl)].map((ch) => wire[i + order.indexOf(ch)]));
+  return out;
+}
+
+export const expected = (colors: [number, number, number][], rgbw: boolean): number[][] =>
+  colors.map(([r, g, b]) => {
+    if (!rgbw) return [r * 255, g * 255, b * 255];
+    const w = Math.min(r, g, b);
+    return [(r - w) * 255, (g - w) * 255, (b - w) * 255, w * 255];
+  });
+
+export const ctxFor = (ledCount: number, colorOrder: ColorOrder = "GRB"): DriverContext => ({ ledCount, bytesPerLed: colorOrder.length === 4 ? 4 : 3, colorOrder });
+
+/** Decodes a 4-bits-per-bit SPI stream: LED bytes, and how long the trailing low lasts. */
+export function decodeSpi(stream: Uint8Array, hz: number): { bytes: Uint8Array; latchUs: number } {
+  let end = stream.length;
+  while (end > 0 && stream[end - 1] === 0) end--;
+  if (end % 4 !== 0) throw new Error(`data part is ${end} bytes, not a multiple of 4`);
+  const bytes = new Uint8Array(end / 4);
+  for (let i = 0; i < end; i++) {
+    for (let j = 0; j < 2; j++) {
+      const nib = j === 0 ? stream[i] >> 4 : stream[i] & 15;
+      if (nib !== 0x8 && nib !== 0xc) throw new Error(`SPI byte ${i} holds nibble ${nib.toString(2)}, not 1000 or 1100`);
+      const k = i * 2 + j; // LED bit index, MSB first
+      if (nib === 0xc) bytes[k >> 3] |= 1 << (7 - (k & 7));
+    }
+  }
+  return { bytes, latchUs: ((stream.length - end) * 8 * 1e6) / hz };
+}
+
+/** Polls until fn() returns a value that is not undefined, or fails after ms. */
+export async function until<T>(fn: () => T | undefined, ms = 3000, what = "condition"): Promise<T> {
+  const deadline = performance.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v !== undefined) return v;
+    if (performance.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await Bun.sleep(5);
+  }
+}
