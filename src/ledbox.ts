@@ -18,6 +18,9 @@ import { openDatabase } from "./store/db.ts";
 import { MappingsRepo } from "./store/mappings.ts";
 import { SceneRepo } from "./store/scene.ts";
 import { SettingsRepo } from "./store/settings.ts";
+import { IntegrationsRepo } from "./store/integrations.ts";
+import { IntegrationsService } from "./games/service.ts";
+import { loadRegistry } from "./games/declarative.ts";
 
 export const VERSION = "0.1.0";
 const DEFAULT_PRESET = "fps-combat";
@@ -36,6 +39,7 @@ export class Ledbox {
   readonly live: LiveHub;
   readonly mqtt: MqttService;
   private changeListeners: (() => void)[] = [];
+  readonly integrations: IntegrationsService;
   private server: Server<unknown> | null = null;
   private http: ReturnType<typeof createHttp> | null = null;
 
@@ -55,6 +59,7 @@ export class Ledbox {
     this.live = new LiveHub(this.engine, this.ring);
     this.settings.onChange(() => this.live.reconfigured());
     this.mqtt = new MqttService(this);
+    this.integrations = new IntegrationsService(this, new IntegrationsRepo(this.db), loadRegistry(boot.dataDir, log));
   }
 
   /** A new device starts with the FPS Combat preset, so the test buttons light something at once. */
@@ -80,6 +85,7 @@ export class Ledbox {
     this.server = this.http.listen({ port: this.port, hostname: this.boot.host, maxRequestBodySize: 1024 * 1024 }).server!;
     this.live.start();
     await this.mqtt.start();
+    this.integrations.start();
     this.log(`[ledbox] ${VERSION} listening on ${this.url} (data in ${this.boot.dataDir}, ${this.settings.get().strip.ledCount} LEDs at ${this.settings.get().render.fps} fps)`);
   }
 
@@ -87,6 +93,7 @@ export class Ledbox {
   async stop(): Promise<void> {
     await this.mqtt.stop();
     this.live.stop();
+    await this.integrations.stop();
     await this.http?.stop(true);
     await this.engine.stop();
     this.db.close();

@@ -12,6 +12,7 @@ import { settingsRoutes } from "./routes/settings.ts";
 import { liveRoutes } from "./routes/live.ts";
 import { mqttRoutes } from "./routes/mqtt.ts";
 import { webRoutes } from "./routes/web.ts";
+import { integrationRoutes } from "./routes/integrations.ts";
 
 /** Guards shared by the route modules. */
 export interface Guards {
@@ -52,5 +53,6 @@ export function createHttp(box: Ledbox) {
     .use(sceneRoutes(box, guards))
     .use(liveRoutes(box, guards))
     .use(mqttRoutes(box, guards))
+    .use(integrationRoutes(box, guards))
     .use(webRoutes());
 }

@@ -12,6 +12,9 @@ const MIGRATIONS: string[] = [
    CREATE TABLE api_tokens (id TEXT PRIMARY KEY, name TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL);`,
   // 2: the base (ambient) layer survives restarts
   `CREATE TABLE scene_base (segment TEXT PRIMARY KEY, json TEXT NOT NULL);`,
+  // 3: game integrations (adapter config as JSON; the token is the integration's own secret)
+  `CREATE TABLE integrations (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, type TEXT NOT NULL, enabled INTEGER NOT NULL,
+     config TEXT NOT NULL, token TEXT NOT NULL, preset TEXT, record INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);`,
 ];
 
 export function openDatabase(dataDir: string, file = "ledbox.db"): Database {

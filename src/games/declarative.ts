@@ -1,0 +1,109 @@
+// Declarative adapters: YAML files that describe a game as rules (the webhook's rule engine).
+// Built-in files live in ./adapters, the owner's in <data>/adapters; a broken file is reported with
+// its file and line and skipped, never stopping the others.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { describeIssues } from "../events/ingest.ts";
+import { isObject, PayloadError, type Adapter } from "./adapter.ts";
+import { BUILTIN, Registry } from "./registry.ts";
+import { RuleSchema, runRules, type RuleState } from "./rules.ts";
+import { webhook } from "./webhook.ts";
+
+export const BUILTIN_DIR = join(import.meta.dir, "adapters");
+
+export const AdapterFileSchema = z.strictObject({
+  type: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "lower-case letters, digits, - and _"),
+  name: z.string().min(1).max(80),
+  game: z.string().min(1).max(32),
+  heartbeatMs: z.int().min(1000).max(3_600_000).default(60_000),
+  setup: z.string().min(1),
+  rules: z.array(RuleSchema).min(1).max(200),
+});
+
+const NoConfig = z.strictObject({});
+
+export function declarativeAdapter(file: z.infer<typeof AdapterFileSchema>): Adapter<Record<string, never>, RuleState> {
+  const emits = [...new Set(file.rules.map((r) => r.event))];
+  return {
+    type: file.type, name: file.name, game: file.game, heartbeatMs: file.heartbeatMs, setup: file.setup,
+    configSchema: NoConfig, emits, auth: "header",
+    step(payload, prev, _c, source) {
+      if (!isObject(payload)) throw new PayloadError("payload must be a JSON object");
+      const r = runRules(file.rules, payload, prev, source);
+      return { events: r.events, next: r.next, note: r.problem };
+    },
+  };
+}
+
+/** Parses one adapter file; errors name the file and the line. */
+export function parseAdapterFile(text: string, name: string): { ok: true; adapter: Adapter } | { ok: false; error: string } {
+  let doc: unknown;
+  try {
+    doc = Bun.YAML.parse(text);
+  } catch (err) {
+    return { ok: false, error: `${name}:${syntaxErrorLine(text)}: ${(err as Error).message}` };
+  }
+  const r = AdapterFileSchema.safeParse(doc);
+  if (!r.success) {
+    const path = r.error.issues[0].path as (string | number)[];
+    return { ok: false, error: `${name}:${lineOf(text, path)}: ${describeIssues(r.error)}` };
+  }
+  return { ok: true, adapter: declarativeAdapter(r.data) };
+}
+
+/** Bun's YAML errors carry no line: the first prefix of the file that fails to parse ends at it. */
+function syntaxErrorLine(text: string): number {
+  const lines = text.split("\n");
+  for (let k = 1; k <= lines.length; k++) {
+    try {
+      Bun.YAML.parse(lines.slice(0, k).join("\n"));
+    } catch {
+      return k;
+    }
+  }
+  return lines.length;
+}
+
+/** The line a schema path points at, found by walking keys and list items by indentation. */
+function lineOf(text: string, path: (string | number)[]): number {
+  const lines = text.split("\n");
+  let from = 0;
+  for (const seg of path) {
+    if (typeof seg === "number") {
+      let count = -1, indent = -1;
+      for (let i = from + 1; i < lines.length; i++) {
+        const m = /^(\s*)- /.exec(lines[i]);
+        if (!m || (indent >= 0 && m[1].length !== indent)) continue;
+        indent = m[1].length;
+        if (++count === seg) {
+          from = i;
+          break;
+        }
+      }
+    } else {
+      const key = new RegExp(`^\\s*(- )?${seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*:`);
+      const i = lines.findIndex((l, j) => j >= from && key.test(l));
+      if (i >= 0) from = i;
+    }
+  }
+  return from + 1;
+}
+
+/** Every adapter: built-in code, then built-in files, then the owner's files in <data>/adapters. */
+export function loadRegistry(dataDir: string, log: (m: string) => void = () => {}): Registry {
+  const reg = new Registry([...BUILTIN, webhook]);
+  for (const dir of [BUILTIN_DIR, join(dataDir, "adapters")]) {
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir).filter((x) => /\.ya?ml$/.test(x)).sort()) {
+      const where = join(dir, f);
+      const r = parseAdapterFile(readFileSync(where, "utf8"), where);
+      const error = !r.ok ? r.error : reg.get(r.adapter.type) ? `${where}:1: adapter type "${r.adapter.type}" is already defined` : null;
+      if (error) {
+        reg.loadErrors.push(error);
+        log(`[games] adapter file not loaded: ${error}`);
+      } else if (r.ok) reg.add(r.adapter);
+    }
+  }
+  return reg;
+}

@@ -1,0 +1,128 @@
+// Runtime of one integration: its adapter's saved state, counters, recent events and payloads,
+// rate limit and optional recording. Not persisted: a restart starts from a fresh baseline.
+import { appendFileSync, mkdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { GameEvent } from "../events/schema.ts";
+import type { IntegrationRecord } from "../store/integrations.ts";
+import type { Adapter, Connector } from "./adapter.ts";
+
+/** Payloads per second an integration may send (GSI at 64 Hz fits), with a burst allowance. */
+export const RATE_PER_S = 120;
+export const RATE_BURST = 240;
+export const RECORDING_LIMIT = 8 * 1024 * 1024;
+const RECENT_EVENTS = 50;
+const RECENT_PAYLOADS = 5;
+/** Slack on top of a game's heartbeat before it counts as disconnected. */
+const CONNECTED_MARGIN_MS = 5000;
+
+export class LiveIntegration {
+  state: unknown = undefined;
+  connector: Connector | null = null;
+  payloads = 0;
+  rejected = 0;
+  rateLimited = 0;
+  lastPayloadAt: number | null = null;
+  lastEventAt: number | null = null;
+  problem: { text: string; at: number } | null = null;
+  counts: Record<string, number> = {};
+  recentEvents: GameEvent[] = [];
+  recentPayloads: { at: number; body: unknown }[] = [];
+  private tokens = RATE_BURST;
+  private refilledAt = performance.now();
+  private recording: { file: string; startedAt: number; bytes: number } | null = null;
+
+  constructor(readonly rec: IntegrationRecord, readonly adapter: Adapter, readonly config: unknown, private readonly recordDir: string) {}
+
+  /** Token bucket: false when this payload is over the rate. */
+  admit(): boolean {
+    const now = performance.now();
+    this.tokens = Math.min(RATE_BURST, this.tokens + ((now - this.refilledAt) * RATE_PER_S) / 1000);
+    this.refilledAt = now;
+    if (this.tokens < 1) {
+      this.rateLimited++;
+      this.setProblem(`rate limited: over ${RATE_PER_S} payloads/s (${this.rateLimited} dropped so far)`);
+      return false;
+    }
+    this.tokens--;
+    return true;
+  }
+
+  setProblem(text: string | null): void {
+    this.problem = text === null ? null : { text, at: Date.now() };
+  }
+
+  payload(body: unknown): void {
+    this.payloads++;
+    this.lastPayloadAt = Date.now();
+    this.recentPayloads.push({ at: this.lastPayloadAt, body: redact(body) });
+    if (this.recentPayloads.length > RECENT_PAYLOADS) this.recentPayloads.shift();
+  }
+
+  fired(events: GameEvent[]): void {
+    if (!events.length) return;
+    this.lastEventAt = Date.now();
+    for (const e of events) {
+      this.counts[e.type] = (this.counts[e.type] ?? 0) + 1;
+      this.recentEvents.push(e);
+    }
+    if (this.recentEvents.length > RECENT_EVENTS) this.recentEvents.splice(0, this.recentEvents.length - RECENT_EVENTS);
+  }
+
+  /** Appends one request to this session's JSONL recording (the replay tool's format). */
+  record(body: unknown, headers?: Record<string, string>): void {
+    if (!this.rec.record) return;
+    if (!this.recording) {
+      mkdirSync(this.recordDir, { recursive: true });
+      const file = join(this.recordDir, `${this.rec.id}-${new Date().toISOString().replace(/[:.]/g, "-")}.jsonl`);
+      this.recording = { file, startedAt: Date.now(), bytes: 0 };
+    }
+    const r = this.recording;
+    if (r.bytes >= RECORDING_LIMIT) return;
+    const line = JSON.stringify({ at: Date.now() - r.startedAt, path: `/api/v1/integrations/${this.rec.id}/event`, ...(headers ? { headers } : {}), body }) + "\n";
+    if (r.bytes + line.length > RECORDING_LIMIT) {
+      r.bytes = RECORDING_LIMIT;
+      this.setProblem(`recording stopped: ${r.file} reached ${RECORDING_LIMIT} bytes`);
+      return;
+    }
+    appendFileSync(r.file, line);
+    r.bytes += line.length;
+  }
+
+  get recordingFile(): string | null {
+    return this.recording?.file ?? null;
+  }
+
+  status() {
+    const now = Date.now();
+    return {
+      id: this.rec.id,
+      type: this.rec.type,
+      enabled: this.rec.enabled,
+      connected: this.lastPayloadAt !== null && now - this.lastPayloadAt <= this.adapter.heartbeatMs + CONNECTED_MARGIN_MS,
+      heartbeatMs: this.adapter.heartbeatMs,
+      lastPayloadAt: iso(this.lastPayloadAt),
+      lastEventAt: iso(this.lastEventAt),
+      payloads: this.payloads,
+      rejected: this.rejected,
+      rateLimited: this.rateLimited,
+      counts: this.counts,
+      problem: this.problem && { text: this.problem.text, at: iso(this.problem.at) },
+      recording: this.recording ? { file: this.recording.file, bytes: size(this.recording.file) } : null,
+    };
+  }
+}
+
+const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+const size = (f: string) => {
+  try {
+    return statSync(f).size;
+  } catch {
+    return 0;
+  }
+};
+
+/** Debug views never echo a token a game put in its payload. */
+function redact(body: unknown): unknown {
+  if (body && typeof body === "object" && !Array.isArray(body) && "auth" in body) return { ...body, auth: "(redacted)" };
+  return body;
+}

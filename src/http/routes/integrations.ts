@@ -1,0 +1,89 @@
+import { networkInterfaces } from "node:os";
+import { Elysia } from "elysia";
+import { IntegrationInputSchema, IntegrationPatchSchema } from "../../games/service.ts";
+import type { Ledbox } from "../../ledbox.ts";
+import type { Guards } from "../app.ts";
+import { jsonBody } from "../docs.ts";
+
+/** Game payloads are whole game states: generous, but bounded. */
+export const MAX_PAYLOAD = 256 * 1024;
+
+/** The integration's secret as a webhook-style client presents it. */
+function presentedToken(request: Request, query: Record<string, string | undefined>): string | undefined {
+  const h = request.headers.get("authorization");
+  if (h?.startsWith("Bearer ")) return h.slice(7).trim();
+  return request.headers.get("x-ledbox-token") ?? query.token;
+}
+
+export const integrationRoutes = (box: Ledbox, g: Guards) => {
+  const svc = box.integrations;
+  return new Elysia({ prefix: "/api/v1" })
+    .get("/adapters", ({ request }) => {
+      g.reader(request);
+      return { adapters: svc.registry.describe(), loadErrors: svc.registry.loadErrors };
+    }, { detail: { summary: "Adapters: events they emit, config JSON Schema, setup instructions; and declarative files that failed to load" } })
+    .get("/integrations", ({ request }) => {
+      g.reader(request);
+      return svc.list();
+    }, { detail: { summary: "All integrations (tokens are never included)" } })
+    .post("/integrations", ({ request, body, set }) => {
+      g.admin(request);
+      set.status = 201;
+      return svc.create(body);
+    }, { detail: { summary: "Create an integration; it gets its own random token", requestBody: jsonBody(IntegrationInputSchema) } })
+    .get("/integrations/:id", ({ request, params }) => {
+      g.reader(request);
+      return svc.get(params.id);
+    })
+    .put("/integrations/:id", ({ request, params, body }) => {
+      g.admin(request);
+      return svc.update(params.id, body);
+    }, { detail: { summary: "Change an integration (fields merged); rotateToken makes a new token", requestBody: jsonBody(IntegrationPatchSchema) } })
+    .delete("/integrations/:id", async ({ request, params }) => {
+      g.admin(request);
+      await svc.remove(params.id);
+      return { ok: true };
+    })
+    .get("/integrations/:id/status", ({ request, params }) => {
+      g.reader(request);
+      return svc.status(params.id);
+    }, { detail: { summary: "Connected, last payload/event times, counts per event type, the last problem" } })
+    .get("/integrations/:id/events", ({ request, params }) => {
+      g.reader(request);
+      return svc.recent(params.id);
+    }, { detail: { summary: "Recent standard events and raw payloads (tokens redacted), for debugging" } })
+    .get("/integrations/:id/setup", ({ request, params }) => {
+      g.admin(request);
+      return svc.setup(params.id, lanUrl(request, Number(new URL(box.url).port)));
+    }, { detail: { summary: "Setup helper: the ingest URL, the token and a ready config file where the game has one" } })
+    .post("/integrations/:id/event", ({ request, params, query, body, set }) => {
+      const l = svc.admit(params.id);
+      const text = body as string;
+      if (Buffer.byteLength(text) > MAX_PAYLOAD) svc.reject(l, 413, `payload of ${Buffer.byteLength(text)} bytes is over the ${MAX_PAYLOAD}-byte limit`);
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch (err) {
+        svc.reject(l, 400, `malformed payload: not valid JSON (${(err as Error).message})`);
+      }
+      const out = svc.ingest(l, json, presentedToken(request, query));
+      set.status = out.status;
+      return out.body;
+    }, {
+      // Read as text: the JSON is parsed here so a bad body is counted in the integration's status.
+      parse: async ({ request, params }) => {
+        const len = Number(request.headers.get("content-length") ?? 0);
+        if (len > MAX_PAYLOAD) svc.reject(svc.admit((params as { id: string }).id), 413, `payload of ${len} bytes is over the ${MAX_PAYLOAD}-byte limit`);
+        return request.text();
+      },
+      detail: { summary: "Ingest one game payload (auth: the integration's token, in the body for Valve GSI, else a bearer header or ?token=)" },
+    });
+};
+
+/** The address the game should send to: the Host the admin reached us by, unless that is loopback. */
+function lanUrl(request: Request, port: number): string {
+  const host = new URL(request.url).host;
+  if (!/^(localhost|127\.|\[::1\])/.test(host)) return `http://${host}`;
+  const ips = Object.values(networkInterfaces()).flat().filter((i) => i?.family === "IPv4" && !i.internal);
+  return `http://${ips[0]?.address ?? "127.0.0.1"}:${port}`;
+}

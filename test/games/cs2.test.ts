@@ -1,0 +1,76 @@
+import { describe, expect, test } from "bun:test";
+import { cs2 } from "../../src/games/cs2.ts";
+import { PayloadError } from "../../src/games/adapter.ts";
+import { VALUE_TYPES } from "../../src/events/schema.ts";
+import { expectStableIds, loadFixture, runSequence } from "./fixture.ts";
+
+const { steps } = loadFixture("cs2-round.json");
+const CONTINUOUS = [...VALUE_TYPES, "custom"];
+
+describe("CS2 GSI adapter", () => {
+  test("a round: damage, headshot, flash and fade, bomb, death, spectating, round win, heartbeats — exact events", () => {
+    runSequence(cs2, steps);
+  });
+
+  test("every trigger has its own stable id", () => {
+    expectStableIds(runSequence(cs2, steps), CONTINUOUS);
+  });
+
+  test("replaying the whole sequence again fires no trigger a second time (same ids)", () => {
+    const first = runSequence(cs2, steps).flatMap((s) => s.events.map((e) => e.id)).filter(Boolean);
+    const second = runSequence(cs2, steps).flatMap((s) => s.events.map((e) => e.id)).filter(Boolean);
+    expect(second).toEqual(first); // a fresh state gives the same ids, so the core's dedupe drops them
+  });
+
+  test("spectating is explained in the note", () => {
+    const all = runSequence(cs2, steps);
+    const spect = all.find((s) => s.step.startsWith("spectating"))!;
+    expect(spect.note).toContain("spectated player");
+    expect(all.find((s) => s.step === "dies")!.note).toBeUndefined();
+  });
+
+  test("without smokeAndFire no custom smoke/burn values are sent", () => {
+    const r = cs2.step(steps[0].payload, undefined, { smokeAndFire: false }, "x");
+    expect(r.events.map((e) => e.type)).toEqual(["health", "armor", "money", "flash", "ammo"]);
+  });
+
+  test("a new flash while the last one is still fading fires a second flashbang; a fade never does", () => {
+    let state = cs2.step(steps[0].payload, undefined, { smokeAndFire: false }, "x").next;
+    const flashed = (v: number) => {
+      const p = structuredClone(steps[0].payload) as any;
+      p.player.state.flashed = v;
+      const r = cs2.step(p, state, { smokeAndFire: false }, "x");
+      state = r.next;
+      return r.events.filter((e) => e.type === "flashbang").length;
+    };
+    expect([flashed(200), flashed(255), flashed(120), flashed(60), flashed(230), flashed(0)]).toEqual([1, 0, 0, 0, 1, 0]);
+  });
+
+  test("several kills in one POST: one kill each, headshots counted, multikill once", () => {
+    const s0 = cs2.step(steps[6].payload, undefined, { smokeAndFire: false }, "x").next; // 1 kill, 1 hs
+    const p = structuredClone(steps[6].payload) as any;
+    Object.assign(p.player.state, { round_kills: 4, round_killhs: 2 });
+    const ev = cs2.step(p, s0, { smokeAndFire: false }, "x").events.filter((e) => e.type !== "money");
+    expect(ev.map((e) => [e.type, (e as any).headshot ?? (e as any).count ?? null])).toEqual([
+      ["kill", true], ["kill", false], ["kill", false], ["multikill", 4],
+    ]);
+  });
+
+  test("wrong-typed fields are a PayloadError naming the path; non-objects too", () => {
+    const p = structuredClone(steps[0].payload) as any;
+    p.player.state.health = "full";
+    expect(() => cs2.step(p, undefined, { smokeAndFire: true }, "x")).toThrow(/player\.state\.health/);
+    expect(() => cs2.step("hello", undefined, { smokeAndFire: true }, "x")).toThrow(PayloadError);
+    expect(() => cs2.step({ map: {} }, undefined, { smokeAndFire: true }, "x")).toThrow(/provider/);
+  });
+
+  test("the setup file is a GSI config with the URL, token and the data sections", () => {
+    const f = cs2.setupFile!({ url: "http://192.168.1.50:8080/api/v1/integrations/gi_1/event", token: "tok123", name: "desk" });
+    expect(f.filename).toBe("gamestate_integration_ledbox.cfg");
+    expect(f.path).toContain("game/csgo/cfg");
+    expect(f.content).toContain(`"uri" "http://192.168.1.50:8080/api/v1/integrations/gi_1/event"`);
+    expect(f.content).toContain(`"auth" { "token" "tok123" }`);
+    for (const d of ["provider", "map", "round", "player_id", "player_state", "player_weapons", "player_match_stats"]) expect(f.content).toContain(`"${d}" "1"`);
+    expect(f.content).toMatch(/"heartbeat" "10.0"/);
+  });
+});

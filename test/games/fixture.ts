@@ -1,0 +1,37 @@
+// Runs a fixture sequence through an adapter's pure core and checks the exact events of each step.
+import { expect } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Adapter } from "../../src/games/adapter.ts";
+import { GameEventSchema } from "../../src/events/schema.ts";
+
+export interface Step {
+  what: string;
+  payload: unknown;
+  expect: Record<string, unknown>[];
+}
+
+export const loadFixture = (name: string): { adapter: string; steps: Step[] } =>
+  JSON.parse(readFileSync(join(import.meta.dir, "fixtures", name), "utf8"));
+
+/** Feeds every step; returns all events (with ids) so callers can check ids and notes. */
+export function runSequence(adapter: Adapter, steps: Step[], config: unknown = adapter.configSchema.parse({}), source = "gi_test") {
+  let state: unknown;
+  const all: { step: string; events: Record<string, unknown>[]; note?: string }[] = [];
+  for (const s of steps) {
+    const r = adapter.step(s.payload, state, config, source);
+    state = r.next;
+    const withoutIds = r.events.map(({ id, ...e }) => e);
+    expect({ step: s.what, events: withoutIds }).toEqual({ step: s.what, events: s.expect });
+    for (const e of r.events) expect(GameEventSchema.safeParse(e).success).toBe(true);
+    all.push({ step: s.what, events: r.events as Record<string, unknown>[], note: r.note });
+  }
+  return all;
+}
+
+/** Triggers (not values) must carry ids, all different: the core's dedupe then never drops a real one. */
+export function expectStableIds(all: { events: Record<string, unknown>[] }[], valueTypes: readonly string[]) {
+  const ids = all.flatMap((s) => s.events.filter((e) => !valueTypes.includes(e.type as string)).map((e) => e.id));
+  for (const id of ids) expect(typeof id).toBe("string");
+  expect(new Set(ids).size).toBe(ids.length);
+}
