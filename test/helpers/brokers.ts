@@ -9,10 +9,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
 import { until } from "./box.ts";
-import { assertPresent, skipWithout } from "./requires.ts";
+import { requires } from "./requires.ts";
 
 export const MOSQUITTO = "/usr/sbin/mosquitto";
 const INSTALL = "apt-get install -y mosquitto";
+let mosquittoNeeds: ReturnType<typeof requires> | null = null;
+/** Checked once, on first use, so the skip reason prints once. */
+const needMosquitto = () => (mosquittoNeeds ??= requires("mosquitto tests", [MOSQUITTO, "mosquitto_passwd"], INSTALL));
 
 export interface BrokerOptions {
   /** When given, only this user may connect. */
@@ -80,7 +83,7 @@ const aedes: BrokerKind = {
 const mosquitto: BrokerKind = {
   name: "mosquitto",
   async start(opts = {}) {
-    assertPresent(MOSQUITTO, INSTALL);
+    needMosquitto().assert();
     const port = opts.port ?? (await freePort());
     const dir = mkdtempSync(join(tmpdir(), "ledbox-mosq-"));
     const conf = join(dir, "mosquitto.conf");
@@ -136,8 +139,7 @@ export const BROKERS: BrokerKind[] = [aedes, mosquitto];
 /** Runs the same suite against every broker; mosquitto's is skipped (with the reason) when it is missing. */
 export function forEachBroker(suite: (kind: BrokerKind) => void): void {
   describe("aedes", () => suite(aedes));
-  const skip = skipWithout(MOSQUITTO, "mosquitto tests", INSTALL);
-  describe.skipIf(skip)("mosquitto", () => suite(mosquitto));
+  describe.skipIf(needMosquitto().skip)("mosquitto", () => suite(mosquitto));
 }
 
 /** What a subscriber arriving now gets as retained on `topic` (brokers clear the flag for live subscribers). */

@@ -1,0 +1,154 @@
+// Broker faults against real brokers: killed and restarted mid-stream, late at start, wrong
+// credentials, and the last will when ledbox's connection dies. The light loop never notices.
+import { afterEach, expect, test } from "bun:test";
+import { call, startBox, until, type TestBox } from "../helpers/box.ts";
+import { connectPeer, forEachBroker, freePort, retained, type Broker, type Peer } from "../helpers/brokers.ts";
+
+const ID = "testdev03";
+const BASE = `ledbox/${ID}`;
+
+forEachBroker((kind) => {
+  const cleanup: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const fn of cleanup.splice(0).reverse()) await fn();
+  });
+  const broker = async (opts?: Parameters<typeof kind.start>[0]) => {
+    const b = await kind.start(opts);
+    cleanup.push(() => b.stop());
+    return b;
+  };
+  const box = async (url: string, mqtt: Record<string, unknown> = {}) => {
+    const tb = await startBox({ settings: { mqtt: { enabled: true, url, deviceId: ID, ...mqtt } } });
+    cleanup.push(() => tb.stop());
+    return tb;
+  };
+  const peer = async (b: Broker, opts?: { username?: string; password?: string }) => {
+    const p = await connectPeer(b.url, ["#"], opts);
+    cleanup.push(() => p.close());
+    return p;
+  };
+  const framesAdvance = async (tb: TestBox) => {
+    const f = tb.box.engine.stats().frames;
+    await until(() => tb.box.engine.stats().frames > f + 5, "frames still being rendered");
+  };
+
+  test("broker killed and restarted mid-stream: reconnect within 5 s, resubscribe, republish", async () => {
+    const b = await broker();
+    const tb = await box(b.url);
+    await until(() => tb.box.mqtt.link.connected, "connected");
+    let relay: Peer = await peer(b);
+    let sent = 0;
+    let stop = false;
+    // A relay publishing an event every 10 ms throughout, reconnecting by itself.
+    const stream = (async () => {
+      while (!stop) {
+        if (relay.client.connected) await relay.publish(`${BASE}/event`, JSON.stringify({ type: "custom", name: "tick", id: `t${++sent}` })).catch(() => {});
+        await Bun.sleep(10);
+      }
+    })();
+    await until(() => tb.box.ingest.accepted > 20, "events flowing");
+
+    await b.kill();
+    await until(() => !tb.box.mqtt.link.connected, "ledbox noticed the broker is gone");
+    const st = (await call(tb.url, "GET", "/api/v1/mqtt/status")).body;
+    expect(["waiting", "connecting"]).toContain(st.state);
+    await framesAdvance(tb);
+    await Bun.sleep(1500); // long enough for the backoff to grow
+
+    await b.restart();
+    const back = performance.now();
+    await until(() => tb.box.mqtt.link.connected, "ledbox reconnected", 5000);
+    expect(performance.now() - back).toBeLessThan(5000);
+    // The restarted broker kept nothing: availability, discovery and state are published again.
+    expect(await retained(b.url, `${BASE}/status`)).toBe("online");
+    expect(JSON.parse(await retained(b.url, `homeassistant/light/ledbox_${ID}/light/config`)).unique_id).toBe(`ledbox_${ID}_light`);
+    expect(JSON.parse(await retained(b.url, `${BASE}/light/state`)).state).toBe("ON");
+    // Resubscribed: events flow again.
+    const accepted = tb.box.ingest.accepted;
+    await until(() => tb.box.ingest.accepted > accepted + 10, "events flowing after the restart", 5000);
+    stop = true;
+    await stream;
+    expect(tb.box.ingest.duplicates).toBe(0);
+    expect(tb.box.mqtt.link.connects).toBe(2);
+  }, 20_000);
+
+  test("broker late at start: ledbox runs, says why, and connects when the broker comes", async () => {
+    const port = await freePort();
+    const tb = await box(`mqtt://127.0.0.1:${port}`);
+    await until(() => tb.box.mqtt.link.lastError, "a connection error");
+    const st = (await call(tb.url, "GET", "/api/v1/mqtt/status")).body;
+    expect(st.state).not.toBe("connected");
+    expect(st.lastError).toContain(`connection refused at mqtt://127.0.0.1:${port}`);
+    await framesAdvance(tb);
+    expect((await call(tb.url, "POST", "/api/v1/events", { type: "kill" })).status).toBe(202);
+    await Bun.sleep(2000);
+    // Capped backoff: a handful of attempts in 2 s, not a busy loop.
+    expect(tb.box.mqtt.link.attempts).toBeLessThan(10);
+    const b = await broker({ port });
+    const came = performance.now();
+    const ha = await peer(b);
+    await until(() => tb.box.mqtt.link.connected, "connected once the broker is up", 5000);
+    expect(performance.now() - came).toBeLessThan(5000);
+    await ha.waitFor(`homeassistant/light/ledbox_${ID}/light/config`);
+    expect((await call(tb.url, "GET", "/api/v1/mqtt/status")).body).toMatchObject({ state: "connected", lastError: null });
+  }, 15_000);
+
+  test("wrong credentials: a clear status, retries at the capped rate, nothing else affected; fixing them connects", async () => {
+    const user = { username: "ledbox", password: "right-password" };
+    const b = await broker({ user });
+    const tb = await box(b.url, { username: "ledbox", password: "wrong-password" });
+    await until(() => tb.box.mqtt.link.lastError, "a refusal");
+    const st = (await call(tb.url, "GET", "/api/v1/mqtt/status")).body;
+    expect(st.state).not.toBe("connected");
+    expect(st.lastError).toMatch(/Connection refused: (Bad username or password|Not authorized) \(check mqtt.username and mqtt.password\)/i);
+    expect(st.passwordSet).toBe(true);
+    expect(JSON.stringify(st)).not.toContain("wrong-password");
+    expect(tb.logs.some((l) => l.includes("check mqtt.username"))).toBe(true);
+    const attempts = tb.box.mqtt.link.attempts;
+    await Bun.sleep(3000);
+    // Refusals retry at the cap (3.2–4 s), not faster.
+    expect(tb.box.mqtt.link.attempts - attempts).toBeLessThanOrEqual(1);
+    await framesAdvance(tb);
+
+    const ha = await peer(b, user);
+    const cookie = await tb.admin();
+    expect((await call(tb.url, "PUT", "/api/v1/settings", { mqtt: { password: "right-password" } }, { cookie })).status).toBe(200);
+    await until(() => tb.box.mqtt.link.connected, "connected with the right password", 5000);
+    await ha.waitFor(`${BASE}/status`, (m) => m.text === "online");
+  }, 15_000);
+
+  test("last will: a dropped connection shows offline at once; ledbox comes back online; a clean stop says offline", async () => {
+    const b = await broker();
+    const tb = await box(b.url);
+    const ha = await peer(b);
+    await ha.waitFor(`${BASE}/status`, (m) => m.text === "online");
+    const from = ha.mark();
+    // Cut ledbox's socket without a DISCONNECT, as a crash or a pulled cable would.
+    (tb.box.mqtt.link as unknown as { client: { stream: { destroy(): void } } }).client.stream.destroy();
+    await ha.waitFor(`${BASE}/status`, (m) => m.text === "offline", { from });
+    await ha.waitFor(`${BASE}/status`, (m) => m.text === "online", { from, timeoutMs: 5000 });
+
+    await tb.box.mqtt.stop();
+    expect(await retained(b.url, `${BASE}/status`)).toBe("offline");
+  }, 15_000);
+
+  test("settings changes reconnect without a restart: a new base topic, then disabled", async () => {
+    const b = await broker();
+    const tb = await box(b.url);
+    const ha = await peer(b);
+    await ha.waitFor(`${BASE}/status`, (m) => m.text === "online");
+    const cookie = await tb.admin();
+    expect((await call(tb.url, "PUT", "/api/v1/settings", { mqtt: { baseTopic: "den/strip" } }, { cookie })).status).toBe(200);
+    await ha.waitFor(`${BASE}/status`, (m) => m.text === "offline");
+    await ha.waitFor("den/strip/status", (m) => m.text === "online");
+    const light = JSON.parse((await ha.waitFor(`homeassistant/light/ledbox_${ID}/light/config`, (m) => m.text.includes("den/strip"))).text);
+    expect(light.command_topic).toBe("den/strip/light/set");
+    const accepted = tb.box.ingest.accepted;
+    await ha.publish("den/strip/event", JSON.stringify({ type: "assist" }));
+    await until(() => tb.box.ingest.accepted === accepted + 1, "an event on the new topic");
+
+    expect((await call(tb.url, "PUT", "/api/v1/settings", { mqtt: { enabled: false } }, { cookie })).status).toBe(200);
+    await ha.waitFor("den/strip/status", (m) => m.text === "offline");
+    expect((await call(tb.url, "GET", "/api/v1/mqtt/status")).body).toMatchObject({ enabled: false, state: "disabled" });
+  }, 15_000);
+});
