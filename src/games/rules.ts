@@ -54,7 +54,7 @@ export function runRules(rules: Rule[], payload: unknown, prev: RuleState | unde
     let times = 1;
     let delta: number | undefined;
     if (on === "change") {
-      if (cur === old || (old === undefined && (!prev || !isValueType(r.event)))) return;
+      if (cur === old || (old === undefined && !isValueType(r.event))) return;
       if (!meets(r, cur)) return;
     } else if (on === "increase" || on === "decrease") {
       const c = num(cur), o = num(old);

@@ -24,7 +24,8 @@ export const webhook: Adapter<Config, RuleState> = {
     if (!config.rules.length) {
       const r = parseEvents(payload);
       if (!r.ok) throw new PayloadError(`not standard events (and this webhook has no rules): ${r.error}`);
-      return { events: r.events.map((e) => ({ ...e, game: (payload as { game?: string }).game ? e.game : config.game })) as AdapterEvent[], next: prev ?? {} };
+      const sent = (Array.isArray(payload) ? payload : [payload]) as { game?: unknown }[];
+      return { events: r.events.map((e, i) => (sent[i].game ? e : { ...e, game: config.game })) as AdapterEvent[], next: prev ?? {} };
     }
     if (!isObject(payload) && !Array.isArray(payload)) throw new PayloadError("payload must be a JSON object or array");
     const r = runRules(config.rules, payload, prev, source);

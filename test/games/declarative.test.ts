@@ -1,0 +1,41 @@
+import { describe, expect, test } from "bun:test";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { BUILTIN_DIR, loadRegistry, parseAdapterFile } from "../../src/games/declarative.ts";
+import { tempDir } from "../helpers/box.ts";
+import { loadFixture, runSequence } from "./fixture.ts";
+
+describe("declarative adapters", () => {
+  test("the built-in Minecraft file: health bar, damage, death, respawn, burning — once each", () => {
+    const reg = loadRegistry(tempDir());
+    expect(reg.loadErrors).toEqual([]);
+    runSequence(reg.get("minecraft")!, loadFixture("minecraft.json").steps);
+  });
+
+  test("the built-in Valorant file: match start, rounds won and lost, map change", () => {
+    runSequence(loadRegistry(tempDir()).get("valorant")!, loadFixture("valorant.json").steps);
+  });
+
+  test("user files load from <data>/adapters; a broken one names file and line and does not stop the others", () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, "adapters"));
+    const good = readFileSync(join(BUILTIN_DIR, "valorant.yaml"), "utf8").replace("type: valorant", "type: myvalorant");
+    writeFileSync(join(dir, "adapters", "a-good.yaml"), good);
+    writeFileSync(join(dir, "adapters", "b-syntax.yaml"), "type: x\nname: X\ngame: x\nsetup: hi\nrules:\n  - event: kill\n    path: [unclosed\n");
+    writeFileSync(join(dir, "adapters", "c-schema.yaml"), "type: y\nname: Y\ngame: y\nsetup: hi\nrules:\n  - event: kill\n    path: a\n  - event: teleport\n    path: b\n");
+    writeFileSync(join(dir, "adapters", "d-dup.yaml"), good);
+    const reg = loadRegistry(dir);
+    expect(reg.get("myvalorant")).toBeDefined();
+    expect(reg.get("minecraft")).toBeDefined();
+    expect(reg.loadErrors.length).toBe(3);
+    expect(reg.loadErrors[0]).toMatch(/b-syntax\.yaml:7: YAML Parse error/);
+    expect(reg.loadErrors[1]).toMatch(/c-schema\.yaml:8: rules\.1\.event: /);
+    expect(reg.loadErrors[2]).toMatch(/d-dup\.yaml:1: adapter type "myvalorant" is already defined/);
+  });
+
+  test("a missing field is reported at line 1 with its name", () => {
+    const r = parseAdapterFile("type: z\nname: Z\ngame: z\nrules:\n  - event: kill\n", "z.yaml");
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toMatch(/^z\.yaml:\d+: setup: /);
+  });
+});
