@@ -30,8 +30,9 @@ export class SettingsService {
     const next = parsed.data;
     const prev = this.current;
     // Applied first, stored second: a change the engine cannot take is rolled back, not kept.
+    // A change to the MQTT section alone leaves the engine (and the light) untouched.
     try {
-      await this.engine.reconfigure(next);
+      if (!sameExceptMqtt(prev, next)) await this.engine.reconfigure(next);
     } catch (err) {
       await this.engine.reconfigure(prev);
       return { ok: false, error: `could not apply: ${err instanceof Error ? err.message : String(err)}` };
@@ -43,3 +44,5 @@ export class SettingsService {
     return { ok: true, settings: next, restartRequired };
   }
 }
+
+const sameExceptMqtt = (a: Settings, b: Settings) => JSON.stringify({ ...a, mqtt: null }) === JSON.stringify({ ...b, mqtt: null });
