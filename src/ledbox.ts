@@ -18,6 +18,8 @@ import { openDatabase } from "./store/db.ts";
 import { MappingsRepo } from "./store/mappings.ts";
 import { SceneRepo } from "./store/scene.ts";
 import { SettingsRepo } from "./store/settings.ts";
+import { createServers } from "./servers/index.ts";
+import type { ServersService } from "./servers/service.ts";
 import { IntegrationsRepo } from "./store/integrations.ts";
 import { IntegrationsService } from "./games/service.ts";
 import { loadRegistry } from "./games/declarative.ts";
@@ -37,6 +39,7 @@ export class Ledbox {
   readonly director: Director;
   readonly auth: Auth;
   readonly live: LiveHub;
+  readonly servers: ServersService;
   readonly mqtt: MqttService;
   private changeListeners: (() => void)[] = [];
   readonly integrations: IntegrationsService;
@@ -58,6 +61,7 @@ export class Ledbox {
     this.auth = new Auth(new AuthRepo(this.db), log);
     this.live = new LiveHub(this.engine, this.ring);
     this.settings.onChange(() => this.live.reconfigured());
+    this.servers = createServers(this.db, this.ingest, log);
     this.mqtt = new MqttService(this);
     this.integrations = new IntegrationsService(this, new IntegrationsRepo(this.db), loadRegistry(boot.dataDir, log));
   }
@@ -84,6 +88,7 @@ export class Ledbox {
     this.http = createHttp(this);
     this.server = this.http.listen({ port: this.port, hostname: this.boot.host, maxRequestBodySize: 1024 * 1024 }).server!;
     this.live.start();
+    this.servers.start();
     await this.mqtt.start();
     this.integrations.start();
     this.log(`[ledbox] ${VERSION} listening on ${this.url} (data in ${this.boot.dataDir}, ${this.settings.get().strip.ledCount} LEDs at ${this.settings.get().render.fps} fps)`);
@@ -92,6 +97,7 @@ export class Ledbox {
   /** Black frame to every output, then everything closed in reverse order. */
   async stop(): Promise<void> {
     await this.mqtt.stop();
+    this.servers.stop();
     this.live.stop();
     await this.integrations.stop();
     await this.http?.stop(true);

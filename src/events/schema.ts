@@ -4,7 +4,7 @@ import { z } from "zod";
 /** Continuous values: a number, optionally with its own range (defaults in DEFAULT_RANGE). */
 export const VALUE_TYPES = [
   "health", "armor", "shield", "mana", "energy", "ammo", "gold", "money",
-  "fuel", "speed", "boost", "flash", "respawn_seconds",
+  "fuel", "speed", "boost", "flash", "respawn_seconds", "players",
 ] as const;
 export type ValueType = (typeof VALUE_TYPES)[number];
 
@@ -13,6 +13,8 @@ export const DEFAULT_RANGE: Record<ValueType, [number, number]> = {
   health: [0, 100], armor: [0, 100], shield: [0, 100], mana: [0, 100], energy: [0, 100],
   ammo: [0, 30], gold: [0, 10_000], money: [0, 16_000], fuel: [0, 100], speed: [0, 300],
   boost: [0, 100], flash: [0, 255], respawn_seconds: [0, 60],
+  // A game server's humans; its pollers send max = the server's max players.
+  players: [0, 32],
 };
 
 const common = {
@@ -59,6 +61,8 @@ export const GameEventSchema = z.discriminatedUnion("type", [
   trigger("map_changed", { map: z.string().max(128) }),
   trigger("server_online", {}),
   trigger("server_offline", {}),
+  trigger("server_full", {}),
+  trigger("server_empty", {}),
   trigger("custom", { name: z.string().min(1).max(64), value: finite.optional() }),
 ] as unknown as [z.ZodObject, ...z.ZodObject[]]);
 
@@ -70,7 +74,7 @@ export const EVENT_TYPES = [
   ...VALUE_TYPES, "kill", "multikill", "death", "assist", "respawn", "damage_taken", "damage_dealt",
   "flashbang", "match_start", "match_end", "round_start", "round_end", "bomb_planted", "bomb_defused",
   "bomb_exploded", "objective", "level_up", "first_blood", "ace", "player_joined", "player_left",
-  "map_changed", "server_online", "server_offline", "custom",
+  "map_changed", "server_online", "server_offline", "server_full", "server_empty", "custom",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

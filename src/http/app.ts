@@ -9,6 +9,7 @@ import { mappingRoutes } from "./routes/mappings.ts";
 import { readRoutes } from "./routes/reads.ts";
 import { sceneRoutes } from "./routes/scene.ts";
 import { settingsRoutes } from "./routes/settings.ts";
+import { serverRoutes } from "./routes/servers.ts";
 import { liveRoutes } from "./routes/live.ts";
 import { mqttRoutes } from "./routes/mqtt.ts";
 import { webRoutes } from "./routes/web.ts";
@@ -51,6 +52,7 @@ export function createHttp(box: Ledbox) {
     .use(settingsRoutes(box, guards))
     .use(mappingRoutes(box, guards))
     .use(sceneRoutes(box, guards))
+    .use(serverRoutes(box, guards))
     .use(liveRoutes(box, guards))
     .use(mqttRoutes(box, guards))
     .use(integrationRoutes(box, guards))

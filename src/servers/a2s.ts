@@ -132,12 +132,16 @@ class UdpExchange {
   private parts = new Map<number, Uint8Array>();
   private splitId: number | null = null;
 
-  private constructor(private readonly socket: Awaited<ReturnType<typeof Bun.udpSocket>>, private readonly address: string, private readonly port: number) {}
+  private constructor(private readonly socket: import("bun").udp.Socket<"buffer">, private readonly address: string, private readonly port: number) {}
 
   static async open(address: string, port: number): Promise<UdpExchange> {
     let ex: UdpExchange | null = null;
     const socket = await Bun.udpSocket({
-      socket: { data: (_s, buf, fromPort) => fromPort === port && ex?.receive(new Uint8Array(buf)) },
+      socket: {
+        data: (_s, buf, fromPort) => {
+          if (fromPort === port) ex?.receive(new Uint8Array(buf));
+        },
+      },
     });
     ex = new UdpExchange(socket, address, port);
     return ex;

@@ -84,7 +84,9 @@ class RconConnection {
         port,
         socket: {
           data: (_s, data) => this.receive(data),
-          close: () => this.endsOutput() || this.onEnd(new ProtocolError("the server closed the connection")),
+          close: () => {
+            if (!this.endsOutput()) this.onEnd(new ProtocolError("the server closed the connection"));
+          },
           error: (_s, e) => this.onEnd(new ProtocolError(`connection error: ${e.message}`)),
         },
       });

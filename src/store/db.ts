@@ -15,6 +15,21 @@ const MIGRATIONS: string[] = [
   // 3: game integrations (adapter config as JSON; the token is the integration's own secret)
   `CREATE TABLE integrations (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, type TEXT NOT NULL, enabled INTEGER NOT NULL,
      config TEXT NOT NULL, token TEXT NOT NULL, preset TEXT, record INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);`,
+  // game servers (RCON password apart from the JSON so reads never carry it), run-length
+  // history, player sessions, cached Steam profiles, server options (Steam enrichment)
+  `CREATE TABLE servers (id TEXT PRIMARY KEY, json TEXT NOT NULL, rcon_password TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+   CREATE TABLE server_snapshots (id INTEGER PRIMARY KEY, server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+     started_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL, online INTEGER NOT NULL, players INTEGER NOT NULL,
+     max_players INTEGER, bots INTEGER NOT NULL, map TEXT);
+   CREATE INDEX ix_server_snapshots_recent ON server_snapshots (server_id, last_seen_at);
+   CREATE INDEX ix_server_snapshots_prune ON server_snapshots (last_seen_at);
+   CREATE TABLE server_sessions (id INTEGER PRIMARY KEY, server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+     player_key TEXT NOT NULL, steam_id TEXT, name TEXT NOT NULL, joined_at INTEGER NOT NULL, left_at INTEGER,
+     last_seen_at INTEGER NOT NULL, ping_min INTEGER, ping_max INTEGER);
+   CREATE INDEX ix_server_sessions_open ON server_sessions (server_id, left_at);
+   CREATE INDEX ix_server_sessions_prune ON server_sessions (left_at);
+   CREATE TABLE steam_profiles (steam_id TEXT PRIMARY KEY, name TEXT NOT NULL, avatar TEXT, fetched_at INTEGER NOT NULL);
+   CREATE TABLE server_options (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);`,
 ];
 
 export function openDatabase(dataDir: string, file = "ledbox.db"): Database {

@@ -1,0 +1,59 @@
+// One poller per server: jittered intervals, capped exponential backoff while the server is
+// down, and never two polls of one server at once (the next run is only planned after the last).
+
+export interface PollerOptions {
+  intervalMs: number;
+  /** ± this fraction of the interval, so servers added together do not poll in lockstep. */
+  jitter?: number;
+  maxBackoffMs?: number;
+  /** The first poll comes after a random part of this (spreads many servers at start). */
+  firstWithinMs?: number;
+}
+
+export class Poller {
+  failures = 0;
+  running = false;
+  runs = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private stopped = true;
+
+  /** `task` resolves true when the server answered; it must not throw, but if it does, that is a failure. */
+  constructor(private readonly task: () => Promise<boolean>, private readonly opts: PollerOptions, private readonly random = Math.random) {}
+
+  start(): void {
+    this.stopped = false;
+    this.plan(this.random() * Math.min(this.opts.firstWithinMs ?? 1000, this.opts.intervalMs));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  /** The delay before the next poll after `failures` failures in a row. */
+  nextDelay(): number {
+    const { intervalMs, jitter = 0.1, maxBackoffMs = 60_000 } = this.opts;
+    const base = this.failures === 0 ? intervalMs : Math.min(intervalMs * 2 ** this.failures, Math.max(maxBackoffMs, intervalMs));
+    return base * (1 + jitter * (this.random() * 2 - 1));
+  }
+
+  private plan(ms: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.run(), ms);
+  }
+
+  private async run(): Promise<void> {
+    if (this.running || this.stopped) return;
+    this.running = true;
+    let ok = false;
+    try {
+      ok = await this.task();
+    } catch {
+      ok = false;
+    }
+    this.running = false;
+    this.runs++;
+    this.failures = ok ? 0 : this.failures + 1;
+    this.plan(this.nextDelay());
+  }
+}

@@ -1,0 +1,212 @@
+// The game-server service: one poller per enabled server; each poll's result goes to the history,
+// the sessions, the bus (as events) and the status the API shows. A poll is async network I/O and
+// a few small SQLite writes, so it never holds up a frame; one server's failure stays its own.
+import type { GameEventInput } from "../events/schema.ts";
+import type { ServersRepo } from "../store/servers.ts";
+import type { SessionRow } from "../store/server-history.ts";
+import { addressOf, type ServerConfig } from "./config.ts";
+import { serverEvents, type Observed } from "./events.ts";
+import type { History } from "./history.ts";
+import { pollServer, type Snapshot } from "./poll.ts";
+import { Poller } from "./scheduler.ts";
+import { SteamOptionsSchema, type SteamOptions, type SteamProfiles } from "./steam.ts";
+
+/** Failures in a row before an online server counts as offline (one lost UDP reply is not an outage). */
+export const OFFLINE_AFTER = 2;
+const PRUNE_EVERY_MS = 3_600_000;
+
+interface Unit {
+  config: ServerConfig & { id: string };
+  poller: Poller;
+  inFlight: Promise<boolean> | null;
+  observed: Observed | null;
+  snapshot: Snapshot | null;
+  problem: string | null;
+  failures: number;
+  lastPollAt: number | null;
+  lastOkAt: number | null;
+}
+
+export interface ServicesDeps {
+  servers: ServersRepo;
+  history: History;
+  steam: SteamProfiles;
+  publish: (events: GameEventInput[]) => void;
+  log: (msg: string) => void;
+  now?: () => number;
+  poll?: (s: ServerConfig) => Promise<Snapshot>;
+}
+
+export class ServersService {
+  private readonly units = new Map<string, Unit>();
+  private pruneTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly now: () => number;
+  private readonly poll: (s: ServerConfig) => Promise<Snapshot>;
+  polls = 0;
+
+  constructor(private readonly deps: ServicesDeps) {
+    this.now = deps.now ?? Date.now;
+    this.poll = deps.poll ?? pollServer;
+  }
+
+  get repo(): ServersRepo {
+    return this.deps.servers;
+  }
+
+  get steam(): SteamProfiles {
+    return this.deps.steam;
+  }
+
+  steamOptions(): SteamOptions {
+    return this.deps.servers.options({ steam: SteamOptionsSchema.parse({}) }).steam;
+  }
+
+  start(): void {
+    for (const c of this.deps.servers.configs()) this.add(c);
+    this.prune();
+    this.pruneTimer = setInterval(() => this.prune(), PRUNE_EVERY_MS);
+  }
+
+  stop(): void {
+    clearInterval(this.pruneTimer);
+    for (const id of [...this.units.keys()]) this.remove(id);
+  }
+
+  /** After a server was created, changed or deleted: its poller restarts with the stored config. */
+  reload(id: string): void {
+    this.remove(id);
+    const c = this.deps.servers.config(id);
+    if (c) this.add(c);
+  }
+
+  /** Polls one server now (or joins the poll under way): never two at once. */
+  pollNow(id: string): Promise<boolean> {
+    const u = this.units.get(id);
+    if (!u) return Promise.resolve(false);
+    u.inFlight ??= this.runPoll(u).finally(() => (u.inFlight = null));
+    return u.inFlight;
+  }
+
+  status(id: string) {
+    const c = this.deps.servers.record(id);
+    if (!c) return null;
+    const u = this.units.get(id);
+    const at = this.now();
+    const fresh = !!u?.lastOkAt && at - u.lastOkAt <= 2 * c.intervalMs + c.timeoutMs;
+    const s = u?.snapshot;
+    return {
+      id, name: c.name, kind: c.kind, address: addressOf(c), enabled: c.enabled,
+      state: !c.enabled ? "disabled" : !u?.observed ? "unknown" : u.observed.online ? "online" : "offline",
+      fresh,
+      problem: u?.problem ?? null,
+      failures: u?.failures ?? 0,
+      lastPollAt: iso(u?.lastPollAt), lastOkAt: iso(u?.lastOkAt),
+      server: s ? { name: s.name ?? null, map: s.map ?? null, game: s.game, players: s.players, maxPlayers: s.maxPlayers ?? null, bots: s.bots, latencyMs: s.latencyMs === undefined ? null : Math.round(s.latencyMs * 10) / 10 } : null,
+      notes: s?.notes ?? [],
+    };
+  }
+
+  players(id: string) {
+    const repo = this.deps.history.repo;
+    const current = repo.openSessions(id);
+    const recent = repo.recentSessions(id, 50);
+    const profiles = this.deps.steam.lookup([...current, ...recent].flatMap((s) => (s.steam_id ? [s.steam_id] : [])));
+    const view = (s: SessionRow) => ({
+      name: s.name, steamId64: s.steam_id, joinedAt: iso(s.joined_at), leftAt: iso(s.left_at), lastSeenAt: iso(s.last_seen_at),
+      connectedS: Math.round(((s.left_at ?? s.last_seen_at) - s.joined_at) / 1000), pingMin: s.ping_min, pingMax: s.ping_max,
+      profile: s.steam_id && profiles.has(s.steam_id) ? { name: profiles.get(s.steam_id)!.name, avatar: profiles.get(s.steam_id)!.avatar } : null,
+    });
+    return { current: current.map(view), recent: recent.map(view) };
+  }
+
+  history(id: string, since: number) {
+    return this.deps.history.repo.snapshots(id, since).map((r) => ({
+      from: iso(r.started_at), to: iso(r.last_seen_at), online: r.online === 1, players: r.players, maxPlayers: r.max_players, bots: r.bots, map: r.map,
+    }));
+  }
+
+  private add(config: ServerConfig & { id: string }): void {
+    if (!config.enabled) return;
+    const unit: Unit = { config, inFlight: null, observed: null, snapshot: null, problem: null, failures: 0, lastPollAt: null, lastOkAt: null, poller: null as never };
+    unit.poller = new Poller(() => this.pollNow(config.id), { intervalMs: config.intervalMs });
+    this.units.set(config.id, unit);
+    unit.poller.start();
+  }
+
+  private remove(id: string): void {
+    this.units.get(id)?.poller.stop();
+    this.units.delete(id);
+  }
+
+  private async runPoll(u: Unit): Promise<boolean> {
+    let snap: Snapshot | null = null;
+    let error: string | null = null;
+    try {
+      snap = await this.poll(u.config);
+    } catch (e) {
+      error = e instanceof Error ? e.message : String(e);
+    }
+    // Removed or stopped while the poll was out: its result belongs to nobody.
+    if (this.units.get(u.config.id) !== u) return false;
+    this.polls++;
+    u.lastPollAt = this.now();
+    try {
+      if (snap) this.answered(u, snap);
+      else this.silent(u, error!);
+    } catch (e) {
+      this.deps.log(`[servers] ${u.config.name}: ${(e as Error).message}`);
+    }
+    return !!snap;
+  }
+
+  private answered(u: Unit, snap: Snapshot): void {
+    const { id } = u.config;
+    const { history } = this.deps;
+    const prev = u.observed;
+    const cur: Observed = { online: true, players: snap.players, maxPlayers: snap.maxPlayers, map: snap.map };
+    u.snapshot = snap;
+    u.failures = 0;
+    u.problem = snap.problem ?? null;
+    u.lastOkAt = u.lastPollAt;
+    u.observed = cur;
+    history.record(id, { online: 1, players: snap.players, max_players: snap.maxPlayers ?? null, bots: snap.bots, map: snap.map ?? null });
+    const change = snap.roster ? history.reconcile(id, snap.roster) : null;
+    history.closeStale(id);
+    const who = change ? { joined: change.joined.map((p) => p.name), left: change.left.map((s) => s.name) } : null;
+    this.publish(serverEvents(prev, cur, who, this.tag(u)));
+    const ids = snap.roster?.flatMap((p) => (p.steamId64 ? [p.steamId64] : [])) ?? [];
+    if (ids.length) void this.deps.steam.refresh(ids);
+  }
+
+  private silent(u: Unit, error: string): void {
+    u.failures++;
+    u.problem = error;
+    if (u.failures === 1 || u.failures % 10 === 0) this.deps.log(`[servers] ${u.config.name} (${addressOf(u.config)}): ${error}`);
+    this.deps.history.closeStale(u.config.id);
+    if (u.failures < OFFLINE_AFTER) return;
+    const prev = u.observed;
+    const cur: Observed = { online: false, players: 0 };
+    u.observed = cur;
+    this.deps.history.record(u.config.id, { online: 0, players: 0, max_players: null, bots: 0, map: null });
+    this.publish(serverEvents(prev, cur, null, this.tag(u)));
+  }
+
+  private tag(u: Unit) {
+    return { game: u.config.game ?? u.snapshot?.game ?? "generic", source: `server:${u.config.name}`.slice(0, 64) };
+  }
+
+  private publish(events: GameEventInput[]): void {
+    if (events.length) this.deps.publish(events);
+  }
+
+  private prune(): void {
+    try {
+      const n = this.deps.history.prune();
+      if (n) this.deps.log(`[servers] pruned ${n} history rows older than ${this.deps.history.opts.retentionDays} days`);
+    } catch (e) {
+      this.deps.log(`[servers] pruning failed: ${(e as Error).message}`);
+    }
+  }
+}
+
+const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
