@@ -123,7 +123,7 @@ export class MqttService {
           if (text === "online") this.publishAll();
           return;
         case t.event: {
-          const r = parseEvents(parseJson(text));
+          const r = parseEvents(fromMqtt(parseJson(text)));
           if (!r.ok) return this.reject(topic, r.error);
           this.box.ingest.accept(r.events);
           return;
@@ -229,4 +229,10 @@ function parseJson(text: string): unknown {
   } catch {
     throw new Error(`not JSON: ${JSON.stringify(text.slice(0, 40))}${text.length > 40 ? "…" : ""}`);
   }
+}
+
+/** Events without a source are marked as arriving over MQTT (HTTP's default is "api"). */
+function fromMqtt(body: unknown): unknown {
+  for (const e of Array.isArray(body) ? body : [body]) if (e && typeof e === "object" && !("source" in e)) (e as { source: string }).source = "mqtt";
+  return body;
 }

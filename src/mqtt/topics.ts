@@ -1,5 +1,6 @@
 // Every topic ledbox uses, in one place: what it carries, who publishes it, and its retain flag.
 import type { MqttSettings } from "../config/schema.ts";
+import { MAX_EVENTS_BODY } from "../http/routes/events.ts";
 
 export interface Topics {
   base: string;
@@ -46,4 +47,4 @@ export function topicsFor(s: MqttSettings, deviceId: string): Topics {
 export const inboundTopics = (t: Topics) => [t.event, t.lightSet, t.testFlash, t.presetSet, t.haStatus];
 
 /** Largest inbound payload handled; larger ones are reported on the error topic. Same as HTTP ingest. */
-export const MAX_PAYLOAD = 256 * 1024;
+export const MAX_PAYLOAD = MAX_EVENTS_BODY;
