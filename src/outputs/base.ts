@@ -25,6 +25,8 @@ export abstract class BaseDriver implements OutputDriver {
   private written = 0;
   private dropped = 0;
   private problem: string | undefined;
+  /** A transport being released after a fault; the next connect waits for it. */
+  private teardown: Promise<void> = Promise.resolve();
 
   constructor(readonly ctx: DriverContext) {
     this.frame = new Uint8Array(ctx.ledCount * ctx.bytesPerLed);
@@ -72,11 +74,13 @@ export abstract class BaseDriver implements OutputDriver {
     if (!this.connected || this.closing) return;
     this.connected = false;
     this.problem = errorText(err);
-    void this.disconnect().then(() => this.scheduleRetry());
+    this.teardown = this.disconnect();
+    this.scheduleRetry();
   }
 
   private async tryConnect(): Promise<void> {
     this.retryTimer = null;
+    await this.teardown;
     try {
       await this.connect();
     } catch (err) {

@@ -36,10 +36,7 @@ const SPEEDS: Record<number, number> = {
 };
 export const BAUD_RATES = Object.keys(SPEEDS).map(Number);
 
-/**
- * Raw 8N1 at `baud`, no flow control, no hang-up on close; reads return after 100 ms even
- * without data (VMIN 0, VTIME 1) so a reader blocked in the thread pool notices a close.
- */
+/** Raw 8N1 at `baud`, no flow control, no hang-up on close (the fd is read non-blocking). */
 export function makeRaw(fd: number, baud: number): void {
   const speed = SPEEDS[baud];
   if (speed === undefined) throw new Error(`baud ${baud} is not supported (one of ${BAUD_RATES.join(", ")})`);
@@ -49,8 +46,8 @@ export function makeRaw(fd: number, baud: number): void {
   const dv = new DataView(t.buffer);
   const cflag = (dv.getUint32(C_CFLAG, true) | CLOCAL | CREAD) & ~CRTSCTS & ~HUPCL;
   dv.setUint32(C_CFLAG, cflag, true);
-  t[C_CC + VMIN] = 0;
-  t[C_CC + VTIME] = 1;
+  t[C_CC + VMIN] = 1;
+  t[C_CC + VTIME] = 0;
   check(c.cfsetispeed(ptr(t), speed), "cfsetispeed");
   check(c.cfsetospeed(ptr(t), speed), "cfsetospeed");
   check(c.tcsetattr(fd, 0, ptr(t)), "tcsetattr");

@@ -1,10 +1,10 @@
 // A serialport binding that works under Bun: the stock native binding's open() aborts the
 // process there (uv_poll_init is unsupported). The line is set up with termios through
-// bun:ffi; bytes move through node:fs on the plain fd, in Bun's thread pool. Reads block for
-// at most 100 ms (VTIME), so a closed port is noticed promptly. Ports are listed by
-// serialport's own Linux binding, which works under Bun.
-import { constants } from "node:fs";
-import { open, type FileHandle } from "node:fs/promises";
+// bun:ffi; the fd is non-blocking: reads come from Bun's own event-loop stream over it (no
+// thread-pool thread parked in read(), which would starve other file I/O), writes go
+// straight to the kernel's tty buffer. Ports are listed by serialport's Linux binding,
+// which works under Bun.
+import { closeSync, constants, openSync, writeSync } from "node:fs";
 import { makeRaw } from "./libc.ts";
 
 // serialport's BindingInterface, written out: its package's "exports" hide the types from tsc.
@@ -33,36 +33,54 @@ class Canceled extends Error {
 
 export class FfiPort {
   isOpen = true;
+  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+  private pending: Uint8Array | null = null;
 
-  constructor(private readonly fh: FileHandle, readonly openOptions: Required<OpenOptions>) {}
-
-  async read(buffer: Buffer, offset: number, length: number): Promise<{ buffer: Buffer; bytesRead: number }> {
-    for (;;) {
-      if (!this.isOpen) throw new Canceled("port closed");
-      const { bytesRead } = await this.fh.read(buffer, offset, length, null).catch((err) => {
-        if (!this.isOpen) throw new Canceled("port closed");
-        throw err;
-      });
-      // 0 bytes: the 100 ms read timeout, or a USB device that went away (then reads keep
-      // returning 0 and the owner's answer timeout notices).
-      if (bytesRead > 0) return { buffer, bytesRead };
-    }
+  constructor(readonly fd: number, readonly openOptions: Required<OpenOptions>) {
+    this.reader = Bun.file(fd).stream().getReader();
   }
 
-  async write(buffer: Buffer | Uint8Array): Promise<void> {
-    if (!this.isOpen) throw new Canceled("port closed");
+  /** At least one byte, as serialport's bindings promise; a device that went away is an error. */
+  async read(buffer: Buffer, offset: number, length: number): Promise<{ buffer: Buffer; bytesRead: number }> {
+    if (!this.pending) {
+      const r = await this.reader.read().catch((err) => {
+        throw this.isOpen ? err : new Canceled("port closed");
+      });
+      if (!this.isOpen) throw new Canceled("port closed");
+      if (r.done) throw new Error("the device went away");
+      this.pending = r.value;
+    }
+    const chunk = this.pending;
+    const n = Math.min(length, chunk.length);
+    buffer.set(chunk.subarray(0, n), offset);
+    this.pending = n < chunk.length ? chunk.subarray(n) : null;
+    return { buffer, bytesRead: n };
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
     let done = 0;
-    while (done < buffer.length) done += (await this.fh.write(buffer, done, buffer.length - done, null)).bytesWritten;
+    while (done < bytes.length) {
+      if (!this.isOpen) throw new Canceled("port closed");
+      try {
+        done += writeSync(this.fd, bytes, done, bytes.length - done);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
+        await Bun.sleep(1); // the tty's buffer is full: it drains at the baud rate
+      }
+    }
   }
 
   async close(): Promise<void> {
     if (!this.isOpen) return;
     this.isOpen = false;
-    await this.fh.close().catch(() => {});
+    await this.reader.cancel().catch(() => {});
+    try {
+      closeSync(this.fd);
+    } catch {}
   }
 
   async update(options: { baudRate: number }): Promise<void> {
-    makeRaw(this.fh.fd, options.baudRate);
+    makeRaw(this.fd, options.baudRate);
     this.openOptions.baudRate = options.baudRate;
   }
 
@@ -83,16 +101,16 @@ export const FfiBinding = {
     return autoDetect().list();
   },
   async open(options: OpenOptions): Promise<FfiPort> {
-    const fh = await open(options.path, constants.O_RDWR | constants.O_NOCTTY);
+    const fd = openSync(options.path, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK);
     try {
-      makeRaw(fh.fd, options.baudRate);
+      makeRaw(fd, options.baudRate);
     } catch (err) {
-      await fh.close();
+      closeSync(fd);
       throw err;
     }
     const full: Required<OpenOptions> = {
       dataBits: 8, lock: false, stopBits: 1, parity: "none", rtscts: false, xon: false, xoff: false, xany: false, hupcl: false, ...options,
     };
-    return new FfiPort(fh, full);
+    return new FfiPort(fd, full);
   },
 };

@@ -2,9 +2,10 @@
 // and AWA. Each writes into a buffer allocated once for the output's LED count.
 //
 // ledbox v1, host → bridge (all multi-byte fields big-endian):
-//   0–1 magic 'L' 'B' · 2 version 1 · 3 type 'F' (frame) or 'C' (config) · 4 sequence ·
+//   0–1 magic 'L' 'B' · 2 version 1 · 3 type 'F' (frame), 'C' (config) or 'Q' (query) · 4 sequence ·
 //   5–6 LED count · 7 flags (bit 0: 4 bytes per LED) · payload · CRC-16/CCITT-FALSE of bytes 2…end of payload
-//   'F' payload: count × 3 (or 4) bytes, in the strip's wire order. 'C' payload: silence ms (u16), count 0.
+//   'F' payload: count × 3 (or 4) bytes, in the strip's wire order. 'C' payload: silence ms (u16),
+//   count 0. 'Q': no payload, count 0.
 // Adalight: 'A' 'd' 'a', (count−1) hi, lo, hi ^ lo ^ 0x55, then R G B per LED.
 // AWA: 'A' 'w' 'a', (count−1) hi, lo, hi ^ lo ^ 0x55, R G B per LED, then Fletcher f1, f2,
 //   fExt over the payload (fExt sent as 0xAA when it would be 0x41, an 'A').
@@ -54,6 +55,14 @@ export function encodeLbConfig(silenceMs: number, seq: number): Uint8Array {
   out[8] = silenceMs >> 8;
   out[9] = silenceMs & 0xff;
   lbSeal(out, LB_HEADER + 2);
+  return out;
+}
+
+/** Asks the bridge to announce itself again (its boot announcement may have been missed). */
+export function encodeLbQuery(seq: number): Uint8Array {
+  const out = new Uint8Array(LB_HEADER + 2);
+  lbHeader(out, 0x51, seq, 0, 0);
+  lbSeal(out, LB_HEADER);
   return out;
 }
 

@@ -5,11 +5,12 @@ import { BaseDriver, errorText } from "./base.ts";
 import type { DriverContext } from "./driver.ts";
 import { channelOffsets, toLogical } from "./order.ts";
 import { FfiBinding, type FfiPort } from "./serial-binding.ts";
-import { ADA_PAYLOAD_AT, adaHeader, adalightBytes, awaBytes, awaSeal, encodeLbConfig, encodeLbFrame, lbFrameBytes } from "./serial-encoders.ts";
+import { ADA_PAYLOAD_AT, adaHeader, adalightBytes, awaBytes, awaSeal, encodeLbConfig, encodeLbFrame, encodeLbQuery, lbFrameBytes } from "./serial-encoders.ts";
 import { ws2812WireLimitFps } from "./ws2812.ts";
 
 /** An Arduino resets when the port opens; its bootloader waits up to ~2 s before our firmware speaks. */
 const HELLO_TIMEOUT_MS = 3000;
+const HELLO_RETRY_MS = 250;
 /** Beyond the frame's own transfer and show time. */
 const ACK_SLACK_MS = 100;
 /** Bytes that fit no reply before the bridge counts as answering garbage. */
@@ -43,12 +44,10 @@ export class SerialDriver extends BaseDriver {
     this.garbage = 0;
     void this.readLoop(port);
     if (this.cfg.protocol !== "ledbox") return;
-    const hello = await this.expect(HELLO_TIMEOUT_MS, "the bridge did not announce itself (is the ledbox firmware flashed, and the baud right?)");
-    if (hello.kind !== "H") throw new Error(`the bridge answered '${hello.kind}' before announcing itself`);
+    const hello = await this.hello(port);
     if (hello.maxBytes < this.frame.length) throw new Error(`the bridge's firmware takes at most ${hello.maxBytes} bytes (${Math.floor(hello.maxBytes / this.ctx.bytesPerLed)} LEDs), this output needs ${this.frame.length}`);
     this.seq = (this.seq + 1) & 0xff;
-    await port.write(encodeLbConfig(this.cfg.silenceMs, this.seq));
-    await this.acked(this.seq);
+    await this.exchange(port, encodeLbConfig(this.cfg.silenceMs, this.seq), this.acked(this.seq));
   }
 
   protected async disconnect(): Promise<void> {
@@ -65,8 +64,7 @@ export class SerialDriver extends BaseDriver {
     if (this.cfg.protocol === "ledbox") {
       this.seq = (this.seq + 1) & 0xff;
       encodeLbFrame(this.frame, bpl, this.seq, this.out);
-      await port.write(this.out);
-      await this.acked(this.seq);
+      await this.exchange(port, this.out, this.acked(this.seq));
       return;
     }
     toLogical(this.frame, this.out, ADA_PAYLOAD_AT, this.ctx.ledCount, this.offsets, 3);
@@ -86,11 +84,37 @@ export class SerialDriver extends BaseDriver {
     return this.crcErrors > 0 ? { ...h, message: `${h.message ? h.message + "; " : ""}${this.crcErrors} frames failed the bridge's CRC check` } : h;
   }
 
+  /**
+   * Queries until the bridge announces itself: an Arduino resets when the port opens and its
+   * bootloader ignores what arrives for a second or two.
+   */
+  private async hello(port: FfiPort): Promise<Extract<Reply, { kind: "H" }>> {
+    const deadline = performance.now() + HELLO_TIMEOUT_MS;
+    while (performance.now() < deadline) {
+      this.seq = (this.seq + 1) & 0xff;
+      const r = await this.exchange(port, encodeLbQuery(this.seq), this.expect(HELLO_RETRY_MS, "")).catch(() => null);
+      if (r?.kind === "H") return r;
+    }
+    throw new Error("the bridge did not announce itself (is the ledbox firmware flashed, and the baud right?)");
+  }
+
+  /** Writes a message whose answer is already awaited: a fast reply can never beat its listener. */
+  private async exchange<T>(port: FfiPort, bytes: Uint8Array, answer: Promise<T>): Promise<T> {
+    answer.catch(() => {}); // a failed write is the error that counts
+    await port.write(bytes);
+    return answer;
+  }
+
   private async acked(seq: number): Promise<void> {
     const ms = 1000 / this.wireLimitFps() + ACK_SLACK_MS;
-    const r = await this.expect(ms, `the bridge did not acknowledge frame ${seq} within ${Math.round(ms)} ms`);
-    if (r.kind === "E") this.crcErrors++;
-    else if (r.kind !== "K" || r.seq !== seq) throw new Error(`the bridge answered out of turn (${r.kind}${"seq" in r ? " " + r.seq : ""}, expected K ${seq})`);
+    const deadline = performance.now() + ms;
+    for (;;) {
+      const r = await this.expect(Math.max(1, deadline - performance.now()), `the bridge did not acknowledge frame ${seq} within ${Math.round(ms)} ms`);
+      if (r.kind === "H") continue; // a late answer to a query, or a boot announcement: not an ack
+      if (r.kind === "E") this.crcErrors++;
+      else if (r.seq !== seq) throw new Error(`the bridge answered out of turn (${r.kind} ${r.seq}, expected K ${seq})`);
+      return;
+    }
   }
 
   private expect(ms: number, timeoutText: string): Promise<Reply> {

@@ -1,0 +1,30 @@
+// A real pseudo-terminal pair from socat (not a test file itself): bytes written to one end
+// arrive at the other, through the kernel's tty layer, as they would from a USB serial chip.
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { requires } from "../helpers/requires.ts";
+import { until } from "./util.ts";
+
+export const socat = requires("serial tests", ["socat"], "apt-get install -y socat");
+
+export interface PtyPair {
+  a: string;
+  b: string;
+  stop(): Promise<void>;
+}
+
+export async function ptyPair(dir = mkdtempSync(join(tmpdir(), "ledbox-pty-")), owned = true): Promise<PtyPair> {
+  socat.assert();
+  const a = join(dir, "A"), b = join(dir, "B");
+  const proc = Bun.spawn(["socat", `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stderr: "ignore" });
+  await until(() => (existsSync(a) && existsSync(b) ? true : undefined), 5000, "socat's pty links");
+  return {
+    a, b,
+    async stop() {
+      proc.kill();
+      await proc.exited;
+      if (owned) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,258 @@
+// Serial: the bun:ffi termios binding, serialport's stream API on top of it, and the serial
+// driver's three protocols — all through a real pseudo-terminal pair.
+import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SerialPortStream } from "@serialport/stream";
+import { SettingsSchema, type SerialOutput } from "../../src/config/schema.ts";
+import { lineBaud } from "../../src/outputs/libc.ts";
+import { FfiBinding, type FfiPort } from "../../src/outputs/serial-binding.ts";
+import { crc16 } from "../../src/outputs/serial-encoders.ts";
+import { SerialDriver } from "../../src/outputs/serial.ts";
+import { ptyPair, socat, type PtyPair } from "./pty.ts";
+import { COLORS, ctxFor, expected, logical, until, wireFor } from "./util.ts";
+
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn();
+});
+
+async function pair(): Promise<PtyPair> {
+  const p = await ptyPair();
+  cleanup.push(() => p.stop());
+  return p;
+}
+
+/** Everything that arrives at one end, read by a background loop. */
+async function collect(path: string): Promise<{ bytes: number[]; port: FfiPort }> {
+  const port = await FfiBinding.open({ path, baudRate: 2000000 });
+  const bytes: number[] = [];
+  cleanup.push(() => port.close());
+  void (async () => {
+    const buf = Buffer.alloc(4096);
+    try {
+      for (;;) {
+        const { bytesRead } = await port.read(buf, 0, buf.length);
+        bytes.push(...buf.subarray(0, bytesRead));
+      }
+    } catch {}
+  })();
+  return { bytes, port };
+}
+
+const serialCfg = (device: string, extra: Record<string, unknown> = {}) =>
+  SettingsSchema.parse({ outputs: [{ driver: "serial", device, ...extra }] }).outputs[0] as SerialOutput;
+
+describe.skipIf(socat.skip)("FFI serial binding", () => {
+  test("raw 2 Mbaud line, 10 kB through the pty byte-identical both ways", async () => {
+    const p = await pair();
+    const rx = await collect(p.b);
+    const tx = await FfiBinding.open({ path: p.a, baudRate: 2000000 });
+    cleanup.push(() => tx.close());
+    expect(lineBaud(tx.fd)).toBe(2000000);
+    const data = Buffer.from(Array.from({ length: 10_000 }, (_, i) => (i * 7) & 255));
+    await tx.write(data);
+    await until(() => (rx.bytes.length >= data.length ? true : undefined), 3000, "10 kB");
+    expect(Buffer.from(rx.bytes).equals(data)).toBe(true);
+    await rx.port.write(Buffer.from("back"));
+    const buf = Buffer.alloc(16);
+    const { bytesRead } = await tx.read(buf, 0, 16);
+    expect(buf.subarray(0, bytesRead).toString()).toBe("back");
+  });
+
+  test("plugs into serialport's SerialPortStream", async () => {
+    const p = await pair();
+    const rx = await collect(p.b);
+    const port = new SerialPortStream({ binding: FfiBinding as never, path: p.a, baudRate: 115200 });
+    await new Promise<void>((res, rej) => port.on("open", res).on("error", rej));
+    port.write(Buffer.from("hello from serialport"));
+    await until(() => (rx.bytes.length >= 21 ? true : undefined), 2000, "the bytes");
+    expect(Buffer.from(rx.bytes).toString()).toBe("hello from serialport");
+    await new Promise<void>((res) => port.close(() => res()));
+  });
+
+  test("an unknown baud rate or a non-tty is refused with the reason", async () => {
+    const p = await pair();
+    expect(FfiBinding.open({ path: p.a, baudRate: 12345 })).rejects.toThrow("baud 12345 is not supported");
+    expect(FfiBinding.open({ path: "/dev/null", baudRate: 115200 })).rejects.toThrow("not a serial port");
+  });
+});
+
+/** Adalight/AWA receiver per the published layouts. */
+function adaDecode(bytes: number[], second: number, leds: number) {
+  const at = bytes.findIndex((b, i) => b === 0x41 && bytes[i + 1] === second && bytes[i + 2] === 0x61);
+  expect(at).toBe(0);
+  const hi = bytes[3], lo = bytes[4];
+  expect(bytes[5]).toBe(hi ^ lo ^ 0x55);
+  expect(((hi << 8) | lo) + 1).toBe(leds);
+  const payload = bytes.slice(6, 6 + leds * 3);
+  const colors = Array.from({ length: leds }, (_, i) => payload.slice(i * 3, i * 3 + 3));
+  return { colors, rest: bytes.slice(6 + leds * 3), payload };
+}
+
+describe.skipIf(socat.skip)("serial driver: Adalight and AWA", () => {
+  test("Adalight: header with count − 1 and its check byte, RGB in logical order", async () => {
+    const p = await pair();
+    const rx = await collect(p.b);
+    const d = new SerialDriver(serialCfg(p.a, { protocol: "adalight", baud: 115200 }), ctxFor(8, "GRB"));
+    await d.open();
+    d.write(wireFor("GRB"));
+    await until(() => (rx.bytes.length >= 6 + 24 ? true : undefined), 2000, "a frame");
+    expect(adaDecode(rx.bytes, 0x64, 8).colors).toEqual(expected(COLORS, false));
+    expect(d.wireLimitFps()).toBeCloseTo(115200 / 10 / 30, 5);
+    await d.close();
+  });
+
+  test("AWA: Fletcher checksums over the payload, fExt 0x41 sent as 0xAA", async () => {
+    const p = await pair();
+    const rx = await collect(p.b);
+    const d = new SerialDriver(serialCfg(p.a, { protocol: "awa" }), ctxFor(8, "BRG"));
+    await d.open();
+    d.write(wireFor("BRG"));
+    await until(() => (rx.bytes.length >= 6 + 24 + 3 ? true : undefined), 2000, "a frame");
+    const { colors, rest, payload } = adaDecode(rx.bytes, 0x77, 8);
+    expect(colors).toEqual(expected(COLORS, false));
+    let f1 = 0, f2 = 0, fx = 0;
+    payload.forEach((b, i) => {
+      f1 = (f1 + b) % 255;
+      f2 = (f2 + f1) % 255;
+      fx = (fx + (b ^ i)) % 255;
+    });
+    expect(rest).toEqual([f1, f2, fx === 0x41 ? 0xaa : fx]);
+    await d.close();
+  });
+});
+
+/** A bridge per PROTOCOL.md, in TypeScript: hello, then acknowledges (or reports CRC errors). */
+async function fakeBridge(path: string, opts: { maxBytes?: number; corruptAck?: boolean; silent?: boolean; garbage?: boolean } = {}) {
+  const port = await FfiBinding.open({ path, baudRate: 2000000 });
+  const frames: { type: string; seq: number; count: number; flags: number; payload: number[] }[] = [];
+  let crcErrors = 0;
+  const stop = { done: false };
+  cleanup.push(async () => {
+    stop.done = true;
+    await port.close();
+  });
+  const max = opts.maxBytes ?? 1536;
+  const garbage = Buffer.from("this is not a ledbox bridge at all, just text it keeps printing\r\n".repeat(3));
+  const buf: number[] = [];
+  void (async () => {
+    const chunk = Buffer.alloc(4096);
+    try {
+      while (!stop.done) {
+        const { bytesRead } = await port.read(chunk, 0, chunk.length);
+        buf.push(...chunk.subarray(0, bytesRead));
+        for (;;) {
+          const at = buf.findIndex((b, i) => b === 0x4c && buf[i + 1] === 0x42);
+          if (at < 0 || buf.length < at + 8) break;
+          const type = String.fromCharCode(buf[at + 3]);
+          const count = (buf[at + 5] << 8) | buf[at + 6];
+          const len = type === "C" ? 2 : count * (buf[at + 7] & 1 ? 4 : 3);
+          if (buf.length < at + 8 + len + 2) break;
+          const msg = Uint8Array.from(buf.splice(0, at + 8 + len + 2).slice(at));
+          const crc = (msg[8 + len] << 8) | msg[9 + len];
+          const seq = msg[4];
+          if (crc !== crc16(msg, 2, 8 + len)) {
+            crcErrors++;
+            await port.write(Buffer.from([0x45, seq]));
+            continue;
+          }
+          if (opts.garbage) await port.write(garbage);
+          if (opts.garbage || opts.silent) continue;
+          if (type === "Q") {
+            await port.write(Buffer.from([0x48, 1, max >> 8, max & 255]));
+            continue;
+          }
+          frames.push({ type, seq, count, flags: msg[7], payload: Array.from(msg.subarray(8, 8 + len)) });
+          if (!opts.silent) await port.write(Buffer.from([0x4b, opts.corruptAck ? (seq + 1) & 255 : seq]));
+        }
+      }
+    } catch {}
+  })();
+  return { frames, crcErrors: () => crcErrors };
+}
+
+describe.skipIf(socat.skip)("serial driver: ledbox bridge protocol", () => {
+  test("query → hello → config with the silence timeout → acknowledged frames in wire order, CRC-checked", async () => {
+    const p = await pair();
+    const bridge = await fakeBridge(p.b);
+    const d = new SerialDriver(serialCfg(p.a, { silenceMs: 1500 }), ctxFor(8, "GRBW"));
+    await d.open();
+    expect(d.health()).toMatchObject({ ok: true });
+    d.write(wireFor("GRBW"));
+    await until(() => (bridge.frames.length >= 2 ? true : undefined), 2000, "config and frame");
+    expect(bridge.frames[0]).toMatchObject({ type: "C", count: 0, payload: [1500 >> 8, 1500 & 255] });
+    expect(bridge.frames[1]).toMatchObject({ type: "F", seq: (bridge.frames[0].seq + 1) & 255, count: 8, flags: 1 });
+    expect(logical(Uint8Array.from(bridge.frames[1].payload), "GRBW")).toEqual(expected(COLORS, true));
+    expect(bridge.crcErrors()).toBe(0);
+    await until(() => (d.health().framesWritten === 1 ? true : undefined), 1000, "the ack");
+    await d.close();
+  });
+
+  test("newest frame wins while a frame awaits its ack: a burst of writes costs no latency", async () => {
+    const p = await pair();
+    const bridge = await fakeBridge(p.b);
+    const d = new SerialDriver(serialCfg(p.a), ctxFor(150));
+    await d.open();
+    const f = new Uint8Array(450);
+    for (let k = 1; k <= 50; k++) {
+      f.fill(k);
+      d.write(f);
+    }
+    await until(() => (bridge.frames.some((fr) => fr.payload[0] === 50) ? true : undefined), 2000, "the last frame");
+    const h = d.health();
+    expect(h.framesWritten + h.framesDropped).toBe(50);
+    expect(h.framesDropped).toBeGreaterThan(40);
+    await d.close();
+  });
+
+  test("a bridge that holds less than the output needs is refused with its limit named", async () => {
+    const p = await pair();
+    await fakeBridge(p.b, { maxBytes: 300 });
+    const d = new SerialDriver(serialCfg(p.a), ctxFor(150));
+    await d.open();
+    expect(d.health().message).toContain("the bridge's firmware takes at most 300 bytes (100 LEDs), this output needs 450");
+    await d.close();
+  });
+
+  test("garbage instead of replies, and wrong acks, are reported in health", async () => {
+    const p = await pair();
+    await fakeBridge(p.b, { garbage: true });
+    const d = new SerialDriver(serialCfg(p.a), ctxFor(10));
+    await d.open();
+    expect(d.health().ok).toBe(false);
+    expect(d.health().message).toMatch(/answers garbage|did not announce itself/);
+    await d.close();
+
+    const q = await pair();
+    await fakeBridge(q.b, { corruptAck: true });
+    const e = new SerialDriver(serialCfg(q.a), ctxFor(10));
+    await e.open();
+    expect(e.health().message).toContain("answered out of turn");
+    await e.close();
+  });
+
+  test("unplug and replug: the driver reports it, retries with backoff and resumes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ledbox-pty-"));
+    cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
+    let p = await ptyPair(dir, false);
+    await fakeBridge(p.b);
+    const d = new SerialDriver(serialCfg(p.a), ctxFor(10));
+    await d.open();
+    d.write(new Uint8Array(30).fill(1));
+    await until(() => (d.health().framesWritten === 1 ? true : undefined), 2000, "the first frame");
+    await p.stop(); // unplugged: the pty disappears
+    d.write(new Uint8Array(30).fill(2));
+    const down = await until(() => (d.health().ok ? undefined : d.health()), 3000, "the fault to show");
+    expect(down.message).toContain("retrying in");
+    p = await ptyPair(dir, false);
+    cleanup.push(() => p.stop());
+    const bridge = await fakeBridge(p.b);
+    // Backoff: the next attempt comes within a few seconds, then the waiting frame goes out.
+    await until(() => (d.health().ok ? true : undefined), 8000, "reconnection");
+    d.write(new Uint8Array(30).fill(3));
+    await until(() => (bridge.frames.some((f) => f.type === "F" && f.payload[0] === 3) ? true : undefined), 2000, "a frame after replug");
+    await d.close();
+  });
+});
