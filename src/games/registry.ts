@@ -4,8 +4,9 @@ import { toJsonSchema } from "../http/docs.ts";
 import type { Adapter } from "./adapter.ts";
 import { cs2 } from "./cs2.ts";
 import { dota2 } from "./dota2.ts";
+import { lol } from "./lol.ts";
 
-export const BUILTIN: Adapter[] = [cs2, dota2];
+export const BUILTIN: Adapter[] = [cs2, dota2, lol];
 
 export class Registry {
   private byType = new Map<string, Adapter>();

@@ -104,7 +104,10 @@ export class IntegrationsService {
     if (!rec.enabled || !adapter.connector) return;
     l.connector = adapter.connector({
       config,
-      feed: (payload) => this.feed(l, payload),
+      feed: (payload) => {
+        l.record(payload);
+        this.feed(l, payload);
+      },
       problem: (text) => l.setProblem(text),
       log: (m) => this.box.log(`[games:${rec.name}] ${m}`),
     });

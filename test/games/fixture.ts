@@ -21,7 +21,10 @@ export function runSequence(adapter: Adapter, steps: Step[], config: unknown = a
   for (const s of steps) {
     const r = adapter.step(s.payload, state, config, source);
     state = r.next;
-    const withoutIds = r.events.map(({ id, ...e }) => e);
+    const withoutIds = r.events.map((e) => {
+      const { id, ...rest } = e as Record<string, unknown>;
+      return rest;
+    });
     expect({ step: s.what, events: withoutIds }).toEqual({ step: s.what, events: s.expect });
     for (const e of r.events) expect(GameEventSchema.safeParse(e).success).toBe(true);
     all.push({ step: s.what, events: r.events as Record<string, unknown>[], note: r.note });

@@ -1,0 +1,84 @@
+// LoL end to end: ledbox polls a fake Live Client Data API over HTTPS with a self-signed
+// certificate on loopback (as the game serves it), and the same JSON arrives by relay POST.
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Server } from "bun";
+import { call, startBox, until, type TestBox } from "../helpers/box.ts";
+import { loadFixture } from "../games/fixture.ts";
+
+setDefaultTimeout(20_000);
+const steps = loadFixture("lol-game.json").steps;
+const fixtures = join(import.meta.dir, "..", "games", "fixtures");
+
+describe("League of Legends integration", () => {
+  let t: TestBox;
+  let admin: Record<string, string>;
+  let game: Server<unknown>;
+  let current: { status: number; body: unknown } = { status: 404, body: steps[0].payload };
+  let requests = 0;
+
+  beforeAll(async () => {
+    game = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      tls: { cert: readFileSync(join(fixtures, "lol-test-cert.pem"), "utf8"), key: readFileSync(join(fixtures, "lol-test-key.pem"), "utf8") },
+      fetch(req) {
+        requests++;
+        if (new URL(req.url).pathname !== "/liveclientdata/allgamedata") return new Response("no", { status: 404 });
+        return Response.json(current.body, { status: current.status });
+      },
+    });
+    t = await startBox();
+    admin = { cookie: await t.admin() };
+  });
+  afterAll(async () => {
+    await t.stop();
+    game.stop(true);
+  });
+
+  const status = async (id: string) => (await call(t.url, "GET", `/api/v1/integrations/${id}/status`)).body;
+
+  test("the test API's certificate is not trusted in general (only the poller skips verification)", async () => {
+    await expect(fetch(`https://127.0.0.1:${game.port}/liveclientdata/allgamedata`)).rejects.toThrow();
+  });
+
+  test("poll mode: loading answer is explained, then every occurrence fires once while the list grows", async () => {
+    const r = await call(t.url, "POST", "/api/v1/integrations", { name: "lol-poll", type: "lol", config: { mode: "poll", url: `https://127.0.0.1:${game.port}`, intervalMs: 100 } }, admin);
+    expect(r.status).toBe(201);
+    const id = r.body.id;
+    await until(async () => (await status(id)).problem?.text.includes("game loading"), "the loading-screen problem");
+    for (const s of steps.slice(1)) {
+      current = { status: 200, body: s.payload };
+      const seen = requests;
+      await until(() => requests >= seen + 2, "two polls of this state");
+    }
+    const st = await until(async () => {
+      const x = await status(id);
+      return x.counts.match_end === 1 && x;
+    }, "the match end");
+    expect(st.counts).toMatchObject({ match_start: 1, kill: 2, first_blood: 1, assist: 1, multikill: 1, death: 1, objective: 5, match_end: 1 });
+    expect(st.connected).toBe(true);
+    // Deleting the integration stops its poller.
+    await call(t.url, "DELETE", `/api/v1/integrations/${id}`, undefined, admin);
+    const after = requests;
+    await Bun.sleep(400);
+    expect(requests - after).toBeLessThanOrEqual(1);
+  });
+
+  test("poll mode with no game running says so", async () => {
+    const r = await call(t.url, "POST", "/api/v1/integrations", { name: "lol-nogame", type: "lol", config: { mode: "poll", url: "https://127.0.0.1:1", intervalMs: 100 } }, admin);
+    await until(async () => (await status(r.body.id)).problem?.text.includes("no game running"), "the no-game problem");
+    await call(t.url, "DELETE", `/api/v1/integrations/${r.body.id}`, undefined, admin);
+  });
+
+  test("relay mode: the PC's relay POSTs the same JSON with the bearer token", async () => {
+    const r = await call(t.url, "POST", "/api/v1/integrations", { name: "lol-relay", type: "lol" }, admin);
+    const token = (await call(t.url, "GET", `/api/v1/integrations/${r.body.id}/setup`, undefined, admin)).body.token;
+    for (const s of [...steps, ...steps.slice(1)]) {
+      const res = await call(t.url, "POST", `/api/v1/integrations/${r.body.id}/event`, s.payload, { authorization: `Bearer ${token}` });
+      expect(res.status).toBe(200);
+    }
+    expect((await status(r.body.id)).counts).toMatchObject({ kill: 2, death: 1, objective: 5, match_end: 1 });
+  });
+});
