@@ -87,6 +87,23 @@ export const PRESETS: Preset[] = [
       { name: "Objective", event: "objective", action: { kind: "effect", effect: "flash", colors: ["#ffffff"], durationMs: 400, priority: 60 } },
     ],
   },
+  {
+    id: "game-servers",
+    name: "Game Servers",
+    description: "For LAN hosts: how full your servers are as a calm bar, a green sweep when a friend joins, amber when one leaves, a soft colour drift on a new map, a red breath when a server goes down.",
+    base: { effect: "solid", colors: ["#0a1020"], level: 0.3 },
+    mappings: [
+      // Slow smoothing and no timeout: the bar is a status, not an alert.
+      { name: "Players", event: "players", action: { kind: "meter", meter: "players", gradient: ["#0040ff", "#00c080", "#ffb000"], smoothingMs: 800, timeoutMs: 0, defaultValue: 0, to: 0.6 } },
+      { name: "Player joined", event: "player_joined", cooldownMs: 500, action: { kind: "effect", effect: "sweep", colors: ["#00ff60"], durationMs: 900, priority: 50, intensity: 0.8 } },
+      { name: "Player left", event: "player_left", cooldownMs: 500, action: { kind: "effect", effect: "sweep", colors: ["#ff8000"], durationMs: 900, priority: 50, intensity: 0.6, reverse: true } },
+      { name: "Map changed", event: "map_changed", action: { kind: "effect", effect: "color_shift", colors: ["#6000ff", "#00c0ff"], durationMs: 2500, hz: 0.4, priority: 55, intensity: 0.6 } },
+      { name: "Server full", event: "server_full", action: { kind: "effect", effect: "pulse", colors: ["#ffb000"], hz: 1, durationMs: 2000, priority: 45, intensity: 0.6 } },
+      { name: "Server empty", event: "server_empty", action: { kind: "effect", effect: "sweep", colors: ["#203060"], durationMs: 1500, priority: 45, reverse: true } },
+      { name: "Server online", event: "server_online", action: { kind: "effect", effect: "breathing", colors: ["#00ff40"], hz: 0.5, durationMs: 2000, priority: 60 } },
+      { name: "Server offline", event: "server_offline", action: { kind: "effect", effect: "breathing", colors: ["#ff0000"], hz: 0.5, durationMs: 4000, priority: 70 } },
+    ],
+  },
 ];
 
 export const presetById = new Map(PRESETS.map((p) => [p.id, p]));
