@@ -4,7 +4,8 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { SettingsSchema, type DdpOutput, type WledUdpOutput } from "../../src/config/schema.ts";
 import type { ColorOrder } from "../../src/config/schema.ts";
 import { DdpDriver, WledUdpDriver } from "../../src/outputs/net.ts";
-import { ctxFor, until } from "./util.ts";
+import { until } from "../helpers/box.ts";
+import { ctxFor } from "./util.ts";
 
 type Packet = Uint8Array;
 const sockets: { close(): void }[] = [];
@@ -79,7 +80,7 @@ describe("DDP", () => {
       await d.open();
       d.write(frameFor(n, order));
       const perFrame = Math.ceil((n * bpl) / 1440);
-      await until(() => (rx.packets.length >= perFrame ? true : undefined), 2000, "the frame's packets");
+      await until(() => rx.packets.length >= perFrame, "the frame's packets", 2000);
       const pushes = rx.packets.map((p) => p[0] & 1);
       expect(pushes).toEqual([...Array(perFrame - 1).fill(0), 1]);
       const [frame] = ddpDecode(rx.packets);
@@ -98,11 +99,11 @@ describe("DDP", () => {
     await d.open();
     for (let k = 0; k < 17; k++) {
       d.write(frameFor(10, "GRB"));
-      await until(() => (d.health().framesWritten === k + 1 ? true : undefined), 2000, `frame ${k + 1}`);
+      await until(() => d.health().framesWritten === k + 1, `frame ${k + 1}`, 2000);
     }
     d.write(new Uint8Array(30));
     await d.close();
-    await until(() => (rx.packets.length === 18 ? true : undefined), 2000, "18 packets");
+    await until(() => rx.packets.length === 18, "18 packets", 2000);
     expect(rx.packets.map((p) => p[1])).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 1, 2, 3]);
     expect(Array.from(rx.packets[17].subarray(10))).toEqual(Array(30).fill(0));
   });
@@ -117,7 +118,7 @@ describe("WLED UDP realtime", () => {
       await d.open();
       d.write(frameFor(n, order));
       const perFrame = proto <= 3 ? 1 : Math.ceil(n / (bpl === 4 ? 367 : 489));
-      await until(() => (rx.packets.length >= perFrame ? true : undefined), 2000, "the frame's packets");
+      await until(() => rx.packets.length >= perFrame, "the frame's packets", 2000);
       const { shown, timeouts, protocols } = wledDecode(rx.packets, n);
       expect([...protocols]).toEqual([proto]);
       expect([...timeouts]).toEqual([3]);

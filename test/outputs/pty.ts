@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { requires } from "../helpers/requires.ts";
-import { until } from "./util.ts";
+import { until } from "../helpers/box.ts";
 
 export const socat = requires("serial tests", ["socat"], "apt-get install -y socat");
 
@@ -18,7 +18,7 @@ export async function ptyPair(dir = mkdtempSync(join(tmpdir(), "ledbox-pty-")), 
   socat.assert();
   const a = join(dir, "A"), b = join(dir, "B");
   const proc = Bun.spawn(["socat", `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stderr: "ignore" });
-  await until(() => (existsSync(a) && existsSync(b) ? true : undefined), 5000, "socat's pty links");
+  await until(() => existsSync(a) && existsSync(b), "socat's pty links", 5000);
   return {
     a, b,
     async stop() {

@@ -11,7 +11,8 @@ import { FfiBinding, type FfiPort } from "../../src/outputs/serial-binding.ts";
 import { crc16 } from "../../src/outputs/serial-encoders.ts";
 import { SerialDriver } from "../../src/outputs/serial.ts";
 import { ptyPair, socat, type PtyPair } from "./pty.ts";
-import { COLORS, ctxFor, expected, logical, until, wireFor } from "./util.ts";
+import { COLORS, ctxFor, expected, logical, wireFor } from "./util.ts";
+import { until } from "../helpers/box.ts";
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -53,7 +54,7 @@ describe.skipIf(socat.skip)("FFI serial binding", () => {
     expect(lineBaud(tx.fd)).toBe(2000000);
     const data = Buffer.from(Array.from({ length: 10_000 }, (_, i) => (i * 7) & 255));
     await tx.write(data);
-    await until(() => (rx.bytes.length >= data.length ? true : undefined), 3000, "10 kB");
+    await until(() => rx.bytes.length >= data.length, "10 kB", 3000);
     expect(Buffer.from(rx.bytes).equals(data)).toBe(true);
     await rx.port.write(Buffer.from("back"));
     const buf = Buffer.alloc(16);
@@ -67,7 +68,7 @@ describe.skipIf(socat.skip)("FFI serial binding", () => {
     const port = new SerialPortStream({ binding: FfiBinding as never, path: p.a, baudRate: 115200 });
     await new Promise<void>((res, rej) => port.on("open", res).on("error", rej));
     port.write(Buffer.from("hello from serialport"));
-    await until(() => (rx.bytes.length >= 21 ? true : undefined), 2000, "the bytes");
+    await until(() => rx.bytes.length >= 21, "the bytes", 2000);
     expect(Buffer.from(rx.bytes).toString()).toBe("hello from serialport");
     await new Promise<void>((res) => port.close(() => res()));
   });
@@ -98,7 +99,7 @@ describe.skipIf(socat.skip)("serial driver: Adalight and AWA", () => {
     const d = new SerialDriver(serialCfg(p.a, { protocol: "adalight", baud: 115200 }), ctxFor(8, "GRB"));
     await d.open();
     d.write(wireFor("GRB"));
-    await until(() => (rx.bytes.length >= 6 + 24 ? true : undefined), 2000, "a frame");
+    await until(() => rx.bytes.length >= 6 + 24, "a frame", 2000);
     expect(adaDecode(rx.bytes, 0x64, 8).colors).toEqual(expected(COLORS, false));
     expect(d.wireLimitFps()).toBeCloseTo(115200 / 10 / 30, 5);
     await d.close();
@@ -110,7 +111,7 @@ describe.skipIf(socat.skip)("serial driver: Adalight and AWA", () => {
     const d = new SerialDriver(serialCfg(p.a, { protocol: "awa" }), ctxFor(8, "BRG"));
     await d.open();
     d.write(wireFor("BRG"));
-    await until(() => (rx.bytes.length >= 6 + 24 + 3 ? true : undefined), 2000, "a frame");
+    await until(() => rx.bytes.length >= 6 + 24 + 3, "a frame", 2000);
     const { colors, rest, payload } = adaDecode(rx.bytes, 0x77, 8);
     expect(colors).toEqual(expected(COLORS, false));
     let f1 = 0, f2 = 0, fx = 0;
@@ -181,12 +182,12 @@ describe.skipIf(socat.skip)("serial driver: ledbox bridge protocol", () => {
     await d.open();
     expect(d.health()).toMatchObject({ ok: true });
     d.write(wireFor("GRBW"));
-    await until(() => (bridge.frames.length >= 2 ? true : undefined), 2000, "config and frame");
+    await until(() => bridge.frames.length >= 2, "config and frame", 2000);
     expect(bridge.frames[0]).toMatchObject({ type: "C", count: 0, payload: [1500 >> 8, 1500 & 255] });
     expect(bridge.frames[1]).toMatchObject({ type: "F", seq: (bridge.frames[0].seq + 1) & 255, count: 8, flags: 1 });
     expect(logical(Uint8Array.from(bridge.frames[1].payload), "GRBW")).toEqual(expected(COLORS, true));
     expect(bridge.crcErrors()).toBe(0);
-    await until(() => (d.health().framesWritten === 1 ? true : undefined), 1000, "the ack");
+    await until(() => d.health().framesWritten === 1, "the ack", 1000);
     await d.close();
   });
 
@@ -200,7 +201,7 @@ describe.skipIf(socat.skip)("serial driver: ledbox bridge protocol", () => {
       f.fill(k);
       d.write(f);
     }
-    await until(() => (bridge.frames.some((fr) => fr.payload[0] === 50) ? true : undefined), 2000, "the last frame");
+    await until(() => bridge.frames.some((fr) => fr.payload[0] === 50), "the last frame", 2000);
     const h = d.health();
     expect(h.framesWritten + h.framesDropped).toBe(50);
     expect(h.framesDropped).toBeGreaterThan(40);
@@ -241,18 +242,18 @@ describe.skipIf(socat.skip)("serial driver: ledbox bridge protocol", () => {
     const d = new SerialDriver(serialCfg(p.a), ctxFor(10));
     await d.open();
     d.write(new Uint8Array(30).fill(1));
-    await until(() => (d.health().framesWritten === 1 ? true : undefined), 2000, "the first frame");
+    await until(() => d.health().framesWritten === 1, "the first frame", 2000);
     await p.stop(); // unplugged: the pty disappears
     d.write(new Uint8Array(30).fill(2));
-    const down = await until(() => (d.health().ok ? undefined : d.health()), 3000, "the fault to show");
+    const down = await until(() => (d.health().ok ? undefined : d.health()), "the fault to show", 3000);
     expect(down.message).toContain("retrying in");
     p = await ptyPair(dir, false);
     cleanup.push(() => p.stop());
     const bridge = await fakeBridge(p.b);
     // Backoff: the next attempt comes within a few seconds, then the waiting frame goes out.
-    await until(() => (d.health().ok ? true : undefined), 8000, "reconnection");
+    await until(() => d.health().ok, "reconnection", 8000);
     d.write(new Uint8Array(30).fill(3));
-    await until(() => (bridge.frames.some((f) => f.type === "F" && f.payload[0] === 3) ? true : undefined), 2000, "a frame after replug");
+    await until(() => bridge.frames.some((f) => f.type === "F" && f.payload[0] === 3), "a frame after replug", 2000);
     await d.close();
   });
 });

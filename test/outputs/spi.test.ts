@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { COLOR_ORDERS, SettingsSchema } from "../../src/config/schema.ts";
 import { checkSpi, SpiDriver, SPIDEV_DEFAULT_BUFSIZ } from "../../src/outputs/spi.ts";
 import { encodeSpi, spiFrameBytes, spiWireLimitFps, SPI_DEFAULT_HZ } from "../../src/outputs/spi-encoder.ts";
-import { COLORS, ctxFor, decodeSpi, expected, logical, until, wireFor } from "./util.ts";
+import { COLORS, ctxFor, decodeSpi, expected, logical, wireFor } from "./util.ts";
+import { until } from "../helpers/box.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "ledbox-spi-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -58,7 +59,7 @@ describe("SPI driver", () => {
     const d = new SpiDriver(spiCfg(path), ctxFor(8, "GRB"));
     await d.open();
     d.write(wireFor("GRB"));
-    await until(() => (d.health().framesWritten === 1 ? true : undefined), 2000, "the frame to be written");
+    await until(() => d.health().framesWritten === 1, "the frame to be written", 2000);
     const { bytes, latchUs } = decodeSpi(new Uint8Array(readFileSync(path)), SPI_DEFAULT_HZ);
     expect(logical(bytes, "GRB")).toEqual(expected(COLORS, false));
     expect(latchUs).toBeGreaterThanOrEqual(300);

@@ -1,5 +1,5 @@
 // Shared helpers for the output tests (not a test file itself): wire bytes from the real
-// pipeline, decoders that turn encoded bytes back into colours, and polling with a deadline.
+// pipeline, decoders that turn encoded bytes back into colours.
 import { SettingsSchema, type ColorOrder } from "../../src/config/schema.ts";
 import { Pipeline } from "../../src/light/pipeline.ts";
 import type { DriverContext } from "../../src/outputs/driver.ts";
@@ -51,15 +51,4 @@ export function decodeSpi(stream: Uint8Array, hz: number): { bytes: Uint8Array; 
     }
   }
   return { bytes, latchUs: ((stream.length - end) * 8 * 1e6) / hz };
-}
-
-/** Polls until fn() returns a value that is not undefined, or fails after ms. */
-export async function until<T>(fn: () => T | undefined, ms = 3000, what = "condition"): Promise<T> {
-  const deadline = performance.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (performance.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await Bun.sleep(5);
-  }
 }
