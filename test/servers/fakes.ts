@@ -144,8 +144,8 @@ export async function fakeRcon(b: RconBehaviour) {
 
 export interface McBehaviour {
   status: unknown;
-  /** Deliver the reply one byte at a time (the client must buffer until the frame is whole). */
-  dribble?: boolean;
+  /** Deliver the reply one byte at a time, this many ms apart (the client must buffer until the frame is whole). */
+  dribble?: number;
   raw?: Uint8Array;
 }
 
@@ -179,7 +179,7 @@ export async function fakeMinecraft(b: McBehaviour) {
     if (!b.dribble) return void s.write(out);
     for (const x of out) {
       s.write(new Uint8Array([x]));
-      await Bun.sleep(1);
+      await Bun.sleep(b.dribble);
     }
   }
   return { port: server.port, handshakes, behaviour: b, close: () => server.stop(true) };

@@ -45,7 +45,7 @@ describe("Server List Ping", () => {
   });
 
   test("a reply arriving one byte per read is buffered until the frame is whole", async () => {
-    const f = await start({ status: { ...STATUS, description: "plain §6motd" }, dribble: true });
+    const f = await start({ status: { ...STATUS, description: "plain §6motd" }, dribble: 1 });
     const r = await queryMinecraft("127.0.0.1", f.port, { timeoutMs: 5000 });
     expect(r.motd).toBe("plain motd");
     expect(plainText({ text: "a", extra: ["b", { text: "c", extra: [{ text: "d" }] }] })).toBe("abcd");

@@ -1,0 +1,77 @@
+// 1,000 polls against misbehaving fake servers: every one ends in a clear error, none crashes,
+// and the open file descriptors (sockets) stay flat.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { readdirSync } from "node:fs";
+import type { ServerConfig } from "../../src/servers/config.ts";
+import { encodePacket } from "../../src/servers/rcon.ts";
+import { pollServer } from "../../src/servers/poll.ts";
+import { Bytes, fakeA2s, fakeMinecraft, fakeRcon, infoPayload } from "./fakes.ts";
+
+const INFO = { name: "x", map: "m", folder: "tf", game: "TF2", appId: 440, players: 1, maxPlayers: 8, bots: 0, version: "1" };
+const fds = () => readdirSync("/proc/self/fd").length;
+const fakes: { close(): void }[] = [];
+let cases: { what: string; config: ServerConfig; expect: RegExp }[] = [];
+
+beforeAll(async () => {
+  const keep = <T extends { close(): void }>(f: T) => (fakes.push(f), f);
+  const garbage = keep(await fakeA2s({ info: INFO, players: [], override: () => new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x49, 17, 0x41]) }));
+  const silent = keep(await fakeA2s({ info: INFO, players: [], override: () => null }));
+  const huge = keep(await fakeA2s({ info: INFO, players: [], override: () => new Bytes().i32(-1).u8(0x49).raw(new Uint8Array(9000).fill(0x41)).build() }));
+  const good = keep(await fakeA2s({ info: INFO, players: [] }));
+  const wrongPw = keep(await fakeRcon({ password: "right", emptyBeforeAuth: true, output: "", mirror: true }));
+  const rconGarbage = keep(await fakeRcon({ password: "pw", emptyBeforeAuth: false, output: "", mirror: false, raw: () => new Uint8Array([255, 255, 255, 127, 1, 2]) }));
+  const rconTruncated = keep(await fakeRcon({ password: "pw", emptyBeforeAuth: false, output: "", mirror: false, raw: () => encodePacket(2, 0, "half a packet").subarray(0, 9) }));
+  const mcGarbage = keep(await fakeMinecraft({ status: null, raw: new Uint8Array([3, 0, 9, 9]) }));
+  const mcSlow = keep(await fakeMinecraft({ status: { players: { online: 1, max: 2 } }, dribble: 20 }));
+  const base = { intervalMs: 1000, timeoutMs: 150, enabled: true };
+  const source = (port: number): ServerConfig => ({ ...base, name: "s", kind: "source", host: "127.0.0.1", port });
+  const rcon = (rconPort: number, pw: string): ServerConfig => ({ ...base, name: "r", kind: "source-rcon", host: "127.0.0.1", port: good.port, rconPort, rconPassword: pw });
+  const mc = (port: number): ServerConfig => ({ ...base, name: "m", kind: "minecraft", host: "127.0.0.1", port });
+  cases = [
+    { what: "truncated A2S", config: source(garbage.port), expect: /^malformed reply at byte 6: name has no terminating zero$/ },
+    { what: "silent A2S", config: source(silent.port), expect: /^timeout after 0\.2 s waiting for an A2S reply/ },
+    { what: "oversized A2S", config: source(huge.port), expect: /^malformed reply at byte \d+: /  },
+    { what: "wrong RCON password", config: rcon(wrongPw.port, "wrong"), expect: /^RCON: auth failed/ },
+    { what: "RCON garbage", config: rcon(rconGarbage.port, "pw"), expect: /^RCON: malformed reply at byte 14: packet size 2147483647 outside 10–4096$/ },
+    { what: "RCON truncated", config: rcon(rconTruncated.port, "pw"), expect: /^RCON: timeout after 0\.2 s/ },
+    { what: "Minecraft garbage", config: mc(mcGarbage.port), expect: /^malformed reply at byte 2: status string runs past the frame$/ },
+    { what: "Minecraft too slow", config: mc(mcSlow.port), expect: /^timeout after 0\.2 s waiting for a Minecraft status reply/ },
+    { what: "refused port", config: mc(1), expect: /^cannot connect to 127\.0\.0\.1:1/ },
+  ];
+  for (const c of cases) c.config.timeoutMs = 200;
+});
+afterAll(() => fakes.forEach((f) => f.close()));
+
+/** A poll's outcome as one line: the error message, or the RCON problem of an otherwise good poll. */
+async function outcome(c: ServerConfig): Promise<string> {
+  try {
+    const s = await pollServer(c);
+    return s.problem ?? "ok";
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+test("every fault has its plain-words status", async () => {
+  for (const c of cases) expect(`${c.what}: ${await outcome(c.config)}`).toMatch(new RegExp(`^${c.what}: ${c.expect.source.slice(1)}`));
+  const dns = await outcome({ ...cases[0].config, host: "no-such-host.invalid" });
+  expect(dns).toBe('cannot resolve host "no-such-host.invalid"');
+});
+
+test("1,000 polls against misbehaving servers leave no sockets open", async () => {
+  // Warm up (lazy runtime allocations: the DNS resolver, the UDP machinery) before counting.
+  await Promise.all(cases.map((c) => outcome(c.config)));
+  const before = fds();
+  let done = 0;
+  for (let batch = 0; done < 1000; batch++) {
+    const list = Array.from({ length: 50 }, (_, i) => cases[(batch * 50 + i) % cases.length]);
+    const results = await Promise.all(list.map((c) => outcome(c.config)));
+    results.forEach((r, i) => expect(r).toMatch(list[i].expect));
+    done += list.length;
+  }
+  expect(done).toBe(1000);
+  // Sockets close asynchronously; give them a moment, then the count must be back where it was.
+  const deadline = performance.now() + 3000;
+  while (fds() > before + 2 && performance.now() < deadline) await Bun.sleep(50);
+  expect(fds()).toBeLessThanOrEqual(before + 2);
+});
