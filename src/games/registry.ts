@@ -5,8 +5,9 @@ import type { Adapter } from "./adapter.ts";
 import { cs2 } from "./cs2.ts";
 import { dota2 } from "./dota2.ts";
 import { lol } from "./lol.ts";
+import { rocketLeague } from "./rocketleague.ts";
 
-export const BUILTIN: Adapter[] = [cs2, dota2, lol];
+export const BUILTIN: Adapter[] = [cs2, dota2, lol, rocketLeague];
 
 export class Registry {
   private byType = new Map<string, Adapter>();
