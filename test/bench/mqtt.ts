@@ -2,7 +2,7 @@
 // Targets: latency p99 ≤ one frame period + 5 ms (21.67 ms at 60 fps); 5,000 events/s over MQTT
 // for the whole run with ≥ 99.5% of frames delivered and every acknowledged event ingested.
 //
-// The broker is Debian's mosquitto in its own process (set_tcp_nodelay) when installed, else
+// The broker is Debian's mosquitto in its own process (set_tcp_nodelay) when installed, else (or with --aedes)
 // an in-process aedes (which then shares ledbox's event loop: a harsher setting). ledbox runs in
 // this process (startBox) at 60 fps with the photosensitivity guard off (probes come every
 // ~110 ms). A probe is a "custom" event mapped to a pure-blue 40 ms flash at priority 100,
@@ -12,7 +12,7 @@
 // Pass 1: idle. Pass 2: the same probes while mqtt-loadgen.ts (another process) publishes
 // 5,000 events/s; frames are recorded over that window and a bare FrameClock runs as the peer.
 //
-//   npx bun test/bench/mqtt.ts [--quick]
+//   npx bun test/bench/mqtt.ts [--quick] [--aedes]     (--aedes: the in-process broker even when mosquitto is installed)
 import { existsSync } from "node:fs";
 import mqtt from "mqtt";
 import { MappingInputSchema, type MappingInput } from "../../src/director/mapping.ts";
@@ -29,7 +29,7 @@ const FPS = 60;
 const PERIOD = 1000 / FPS;
 const TARGET = PERIOD + 5;
 const PROBE = "mqtt-probe";
-const kind = BROKERS.find((b) => b.name === (existsSync(MOSQUITTO) ? "mosquitto" : "aedes"))!;
+const kind = BROKERS.find((b) => b.name === (existsSync(MOSQUITTO) && !process.argv.includes("--aedes") ? "mosquitto" : "aedes"))!;
 header(`mqtt (${kind.name} broker): event publish → first output write, ${SAMPLES} samples idle + under ${RATE} ev/s for ${LOAD_SECONDS} s`, opts);
 
 const broker = await kind.start();
