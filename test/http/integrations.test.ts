@@ -1,9 +1,9 @@
 // Integrations end to end: a real ledbox on loopback, CRUD over HTTP, CS2 and Dota 2 payloads
 // posted as the games post them, events read back from the ring, the status and the live channel.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
-import { parseRecording } from "../../src/tools/replay.ts";
-import { call, led, openLive, startBox, until, type TestBox } from "../helpers/box.ts";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { parseRecording, replay } from "../../src/tools/replay.ts";
+import { call, led, openLive, startBox, tempDir, until, type TestBox } from "../helpers/box.ts";
 import { loadFixture } from "../games/fixture.ts";
 
 setDefaultTimeout(20_000);
@@ -246,6 +246,31 @@ describe("CS2 end to end on the live channel", () => {
       }
     } finally {
       await t.stop();
+    }
+  });
+});
+
+describe("recording and replay", () => {
+  test("a recorded CS2 session replays into a restarted ledbox and lights the same events", async () => {
+    const dataDir = tempDir();
+    let t = await startBox({ dataDir });
+    const admin = { cookie: await t.admin() };
+    const c = await call(t.url, "POST", "/api/v1/integrations", { name: "rec", type: "cs2", record: true }, admin);
+    const id = c.body.id;
+    const token = (await call(t.url, "GET", `/api/v1/integrations/${id}/setup`, undefined, admin)).body.token;
+    for (const s of cs2Steps) await call(t.url, "POST", `/api/v1/integrations/${id}/event`, withToken(s.payload, token));
+    const original = (await call(t.url, "GET", `/api/v1/integrations/${id}/status`)).body;
+    await t.stop();
+
+    t = await startBox({ dataDir });
+    try {
+      const result = await replay(readFileSync(original.recording.file, "utf8"), { url: t.url, speed: 1000, log: () => {} });
+      expect(result).toMatchObject({ ok: true, sent: cs2Steps.length, failed: 0 });
+      const again = (await call(t.url, "GET", `/api/v1/integrations/${id}/status`)).body;
+      expect(again.counts).toEqual(original.counts);
+    } finally {
+      await t.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
