@@ -1,14 +1,16 @@
 // ledbox as a Home Assistant MQTT device, against real brokers: every discovery JSON field by
 // field, the exact command payloads HA sends, and the state published after every change.
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { PRESETS } from "../../src/director/presets.ts";
 import { call, startBox, until, type TestBox } from "../helpers/box.ts";
 import { connectPeer, forEachBroker, retained, type Broker, type Peer } from "../helpers/brokers.ts";
 
 const ID = "testdev01";
 const BASE = `ledbox/${ID}`;
 const NODE = `ledbox_${ID}`;
-const EFFECTS = ["solid", "gradient", "rainbow", "breathing", "FPS Combat", "MOBA Health", "Racing", "Generic Alert"];
-const PRESET_NAMES = ["FPS Combat", "MOBA Health", "Racing", "Generic Alert"];
+// Every preset is offered, in the order of the presets list.
+const PRESET_NAMES = PRESETS.map((p) => p.name);
+const EFFECTS = ["solid", "gradient", "rainbow", "breathing", ...PRESET_NAMES];
 
 forEachBroker((kind) => {
   let broker: Broker;
