@@ -121,7 +121,10 @@ export class IntegrationsService {
   }
 
   private runtime(id: string): LiveIntegration {
-    return this.live.get(id) ?? notFound(id);
+    const l = this.live.get(id);
+    if (l) return l;
+    const rec = this.get(id);
+    throw new HttpError(409, `integration "${rec.name}" uses adapter "${rec.type}", which is not loaded (see GET /api/v1/adapters for load errors)`);
   }
 
   status(id: string) {
