@@ -5,8 +5,8 @@ import { PRESETS, presetById } from "../../src/director/presets.ts";
 import { BaseChangeSchema } from "../../src/light/specs.ts";
 
 describe("presets", () => {
-  test("the four presets of the issue, with unique ids", () => {
-    expect(PRESETS.map((p) => p.name)).toEqual(["FPS Combat", "MOBA Health", "Racing", "Generic Alert"]);
+  test("the four presets of the issue and Game Servers, with unique ids", () => {
+    expect(PRESETS.map((p) => p.name)).toEqual(["FPS Combat", "MOBA Health", "Racing", "Generic Alert", "Game Servers"]);
     expect(presetById.size).toBe(PRESETS.length);
   });
 
