@@ -13,16 +13,23 @@ import { at, PayloadError, type Adapter } from "./adapter.ts";
 import { LiveIntegration } from "./live.ts";
 import type { Registry } from "./registry.ts";
 
-export const IntegrationInputSchema = z.strictObject({
+const FIELDS = {
   name: z.string().trim().min(1).max(64),
   type: z.string().min(1).max(64),
-  enabled: z.boolean().default(true),
-  config: z.record(z.string(), z.unknown()).default({}),
-  preset: z.string().nullable().default(null).describe("A preset applied when the integration is saved (e.g. moba-health for Dota 2)"),
-  record: z.boolean().default(false).describe("Record raw payloads to <data>/recordings as JSONL for the replay tool"),
+  enabled: z.boolean(),
+  config: z.record(z.string(), z.unknown()),
+  preset: z.string().nullable().describe("A preset applied when the integration is saved (e.g. moba-health for Dota 2)"),
+  record: z.boolean().describe("Record raw payloads to <data>/recordings as JSONL for the replay tool"),
+};
+export const IntegrationInputSchema = z.strictObject({
+  ...FIELDS,
+  enabled: FIELDS.enabled.default(true),
+  config: FIELDS.config.default({}),
+  preset: FIELDS.preset.default(null),
+  record: FIELDS.record.default(false),
 });
-/** PUT: any subset of the fields; `rotateToken` makes a new secret (the game's config must then be redone). */
-export const IntegrationPatchSchema = IntegrationInputSchema.partial().extend({ rotateToken: z.boolean().optional() });
+/** PUT: any subset of the fields (no defaults: what is left out stays); `rotateToken` makes a new secret. */
+export const IntegrationPatchSchema = z.strictObject(FIELDS).partial().extend({ rotateToken: z.boolean().optional() });
 
 export type IngestOutcome = { status: number; body: Record<string, unknown> };
 

@@ -78,6 +78,12 @@ describe("integrations API", () => {
     const u = await call(t.url, "PUT", `/api/v1/integrations/${id}`, { config: { smokeAndFire: false }, record: false }, admin);
     expect(u.status).toBe(200);
     expect(u.body).toMatchObject({ name: "Desk CS2", config: { smokeAndFire: false } });
+    expect((await call(t.url, "PUT", "/api/v1/integrations/gi_nope", { enabled: false }, admin)).status).toBe(404);
+    // Fields left out of a PUT stay as they were.
+    await call(t.url, "PUT", `/api/v1/integrations/${id}`, { enabled: false }, admin);
+    const renamed = await call(t.url, "PUT", `/api/v1/integrations/${id}`, { name: "Desk CS2 (renamed)" }, admin);
+    expect(renamed.body).toMatchObject({ name: "Desk CS2 (renamed)", enabled: false, config: { smokeAndFire: false }, record: false });
+    await call(t.url, "PUT", `/api/v1/integrations/${id}`, { enabled: true }, admin);
     const badPut = await call(t.url, "PUT", `/api/v1/integrations/${id}`, { enabled: "no" }, admin);
     expect(badPut.status).toBe(400);
     expect((await call(t.url, "GET", `/api/v1/integrations/${id}`)).body.enabled).toBe(true);
