@@ -1,0 +1,77 @@
+// The bridge firmware in simavr behind a pseudo-terminal (firmware-bridge/test/harness.c), for
+// the firmware tests and the serial benchmark (not a test file itself).
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { requires } from "../helpers/requires.ts";
+
+export const FIRMWARE_DIR = join(import.meta.dir, "../../firmware-bridge");
+const BUILD = join(FIRMWARE_DIR, "build");
+
+export const avrTools = requires(
+  "firmware tests",
+  ["avr-gcc", "make", "cc", "/usr/lib/avr/include/avr/io.h", "/usr/include/simavr/sim_avr.h", "/usr/include/libelf.h"],
+  "apt-get install -y gcc-avr avr-libc simavr libsimavr-dev libelf-dev make gcc",
+);
+
+/** Builds the firmware, the harness and the host decoder test (make: only what changed). */
+export function buildFirmware(): void {
+  avrTools.assert();
+  const r = spawnSync("make", ["-C", FIRMWARE_DIR, "build/bridge.elf", "build/harness", "build/host_decoder_test"], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`firmware build failed:\n${r.stdout}\n${r.stderr}`);
+}
+
+export interface SimFrame {
+  n: number;
+  bytes: Uint8Array;
+  t0h: [number, number];
+  t1h: [number, number];
+  tlowMax: number;
+  latchNs: number;
+  lag: number;
+  /** Simulated cycle of the frame's first edge (16 per µs). */
+  at: number;
+}
+
+export interface Sim {
+  pty: string;
+  frames: SimFrame[];
+  stop(): Promise<void>;
+}
+
+const FRAME = /^FRAME (\d+) (\d+) (\S+) t0h=(\d+)-(\d+) t1h=(\d+)-(\d+) tlow_max=(\d+) latch=(\d+) lag=(\d+) at=(\d+)$/;
+
+export async function startSim(simSeconds = 60): Promise<Sim> {
+  const proc = Bun.spawn([join(BUILD, "harness"), join(BUILD, "bridge.elf"), String(simSeconds)], { stdout: "pipe", stderr: "inherit" });
+  const frames: SimFrame[] = [];
+  let pty = "";
+  let resolvePty: (p: string) => void;
+  const ptyReady = new Promise<string>((r) => (resolvePty = r));
+  void (async () => {
+    let text = "";
+    for await (const chunk of proc.stdout) {
+      text += new TextDecoder().decode(chunk);
+      let nl;
+      while ((nl = text.indexOf("\n")) >= 0) {
+        const line = text.slice(0, nl);
+        text = text.slice(nl + 1);
+        if (line.startsWith("PTY ")) resolvePty(line.slice(4));
+        const m = FRAME.exec(line);
+        if (m) {
+          const n = Number;
+          frames.push({
+            n: n(m[1]), bytes: m[3] === "-" ? new Uint8Array() : Uint8Array.from(Buffer.from(m[3], "hex")),
+            t0h: [n(m[4]), n(m[5])], t1h: [n(m[6]), n(m[7])], tlowMax: n(m[8]), latchNs: n(m[9]), lag: n(m[10]), at: n(m[11]),
+          });
+        }
+      }
+    }
+  })();
+  pty = await Promise.race([ptyReady, Bun.sleep(5000).then(() => { throw new Error("the harness did not print its pty"); })]);
+  return {
+    pty, frames,
+    async stop() {
+      proc.kill();
+      await proc.exited;
+    },
+  };
+}
