@@ -41,22 +41,28 @@ const INFO_REQUEST = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x54, ...new TextEn
 
 /** Queries INFO (and PLAYER unless told not to) with one socket and one deadline for both. */
 export async function queryA2s(host: string, port: number, opts: { timeoutMs?: number; players?: boolean } = {}) {
-  const address = await resolveHost(host);
-  const t0 = performance.now();
-  const ex = await UdpExchange.open(address, port);
+  // One deadline for everything, the name lookup included.
   const timer = deadline(opts.timeoutMs ?? 2000, `an A2S reply from ${host}:${port}`);
+  let ex: UdpExchange | null = null;
+  let over = false;
   try {
     const run = async () => {
-      const info = parseInfo(await ask(ex, (c) => concat(INFO_REQUEST, c), [0x49, 0x6d]));
+      const address = await resolveHost(host);
+      const t0 = performance.now();
+      const opened = await UdpExchange.open(address, port);
+      if (over) return opened.close();
+      ex = opened;
+      const info = parseInfo(await ask(opened, (c) => concat(INFO_REQUEST, c), [0x49, 0x6d]));
       const latencyMs = performance.now() - t0;
       const players = opts.players === false ? null
-        : parsePlayers(await ask(ex, (c) => concat(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x55]), c ?? new Uint8Array([0xff, 0xff, 0xff, 0xff])), [0x44]));
+        : parsePlayers(await ask(opened, (c) => concat(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x55]), c ?? new Uint8Array([0xff, 0xff, 0xff, 0xff])), [0x44]));
       return { info, players, latencyMs };
     };
-    return await Promise.race([run(), timer.promise]);
+    return (await Promise.race([run(), timer.promise]))!;
   } finally {
+    over = true;
     timer.clear();
-    ex.close();
+    (ex as UdpExchange | null)?.close();
   }
 }
 

@@ -53,6 +53,10 @@ export async function queryJson(url: string, rules: JsonRules, opts: { timeoutMs
     await res.body?.cancel();
     throw new ProtocolError(`${url} answered HTTP ${res.status}`);
   }
+  if (Number(res.headers.get("content-length") ?? 0) > MAX_BODY) {
+    await res.body?.cancel();
+    throw new ProtocolError(`reply over ${MAX_BODY} bytes`);
+  }
   const text = await res.text();
   if (text.length > MAX_BODY) throw new ProtocolError(`reply over ${MAX_BODY} bytes`);
   let doc: unknown;

@@ -53,15 +53,16 @@ export function handshake(host: string, port: number): Uint8Array {
 }
 
 export async function queryMinecraft(host: string, port: number, opts: { timeoutMs?: number } = {}): Promise<MinecraftStatus> {
-  const address = await resolveHost(host);
+  // One deadline for everything, the name lookup and the connect included.
   const timer = deadline(opts.timeoutMs ?? 2000, `a Minecraft status reply from ${host}:${port}`);
+  const frames = new FrameReader();
+  const ended = new Promise<never>((_, reject) => (frames.onEnd = reject));
+  ended.catch(() => {});
   let socket: Socket | null = null;
-  let stopped = false;
-  try {
-    const frames = new FrameReader();
-    const ended = new Promise<never>((_, reject) => (frames.onEnd = reject));
-    ended.catch(() => {});
-    socket = await Bun.connect({
+  let over = false;
+  const run = async () => {
+    const address = await resolveHost(host);
+    const s = await Bun.connect({
       hostname: address, port,
       socket: {
         data: (_s, d) => frames.push(d),
@@ -71,22 +72,23 @@ export async function queryMinecraft(host: string, port: number, opts: { timeout
     }).catch((e) => {
       throw new ProtocolError(`cannot connect to ${address}:${port} (${(e as Error).message})`);
     });
-    if (stopped) socket.end();
-    const run = async () => {
-      socket!.write(handshake(host, port));
-      socket!.write(new Uint8Array([1, 0]));
-      const status = parseStatusFrame(await frames.next());
-      const t0 = performance.now();
-      socket!.write(frame(1, [0, 0, 0, 0, 0, 0, 0, 42]));
-      const pong = await frames.next();
-      if (pong.id !== 1) throw new ProtocolError(`expected a pong (packet 0x01), got packet 0x${pong.id.toString(16)}`);
-      return { ...status, latencyMs: performance.now() - t0 };
-    };
-    return await Promise.race([run(), ended, timer.promise]);
+    if (over) return void s.end();
+    socket = s;
+    s.write(handshake(host, port));
+    s.write(new Uint8Array([1, 0]));
+    const status = parseStatusFrame(await frames.next());
+    const t0 = performance.now();
+    s.write(frame(1, [0, 0, 0, 0, 0, 0, 0, 42]));
+    const pong = await frames.next();
+    if (pong.id !== 1) throw new ProtocolError(`expected a pong (packet 0x01), got packet 0x${pong.id.toString(16)}`);
+    return { ...status, latencyMs: performance.now() - t0 };
+  };
+  try {
+    return (await Promise.race([run(), ended, timer.promise]))!;
   } finally {
-    stopped = true;
+    over = true;
     timer.clear();
-    socket?.end();
+    (socket as Socket | null)?.end();
   }
 }
 

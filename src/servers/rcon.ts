@@ -53,11 +53,11 @@ export function decodePackets(buf: Uint8Array, offset = 0): { packets: RconPacke
 
 /** Connects, authenticates, runs one command and closes; resolves with the command's whole output. */
 export async function rconCommand(host: string, port: number, password: string, command: string, opts: { timeoutMs?: number } = {}): Promise<string> {
-  const address = await resolveHost(host);
+  // One deadline for everything, the name lookup and the connect included.
   const timer = deadline(opts.timeoutMs ?? 2000, `an RCON reply from ${host}:${port}`);
   const conn = new RconConnection();
   try {
-    return await Promise.race([conn.run(address, port, password, command), timer.promise]);
+    return await Promise.race([resolveHost(host).then((address) => conn.run(address, port, password, command)), timer.promise]);
   } finally {
     timer.clear();
     conn.close();
@@ -93,7 +93,10 @@ class RconConnection {
     } catch (e) {
       throw new ProtocolError(`cannot connect to ${address}:${port} (${(e as Error).message})`);
     }
-    if (this.closed) this.socket.end();
+    if (this.closed) {
+      this.socket.end();
+      throw new ProtocolError("given up before the connection opened");
+    }
     await Promise.race([this.auth(password), ended]);
     return await Promise.race([this.exec(command), ended]);
   }

@@ -31,6 +31,8 @@ describe("JSON endpoint", () => {
     status = 503;
     await expect(queryJson(`${server.url}x`, rules)).rejects.toThrow(`${server.url}x answered HTTP 503`);
     status = 200;
+    body = JSON.stringify({ players: 1, pad: "x".repeat(1_100_000) });
+    await expect(queryJson(`${server.url}x`, rules)).rejects.toThrow("reply over 1048576 bytes");
     delayMs = 500;
     await expect(queryJson(`${server.url}x`, rules, { timeoutMs: 200 })).rejects.toThrow(`timeout after 0.2 s waiting for ${server.url}x`);
   });
