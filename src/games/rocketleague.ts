@@ -9,7 +9,7 @@ import { PayloadError, type Adapter, type AdapterEvent, type StepResult } from "
 import { rlClient } from "./rl-client.ts";
 
 const n = z.number().finite().optional();
-const Player = z.looseObject({ Name: z.string().optional(), TeamNum: n, Boost: n, Demos: n, bDemolished: z.boolean().optional() });
+const Player = z.looseObject({ Name: z.string().optional(), TeamNum: n, Boost: n, Speed: n, Demos: n, bDemolished: z.boolean().optional() });
 const Data = z.looseObject({
   MatchGuid: z.string().optional(),
   Players: z.array(Player).optional(),
@@ -23,7 +23,7 @@ export interface RlState {
   matches: number;
   team?: number;
   scores: Record<string, number>;
-  me: { boost?: number; demos?: number; demolished?: boolean };
+  me: { boost?: number; speed?: number; demos?: number; demolished?: boolean };
 }
 
 export const RlConfigSchema = z.strictObject({
@@ -31,6 +31,7 @@ export const RlConfigSchema = z.strictObject({
   mode: z.enum(["relay", "connect"]).default("connect").describe("connect: ledbox reads the game's TCP stream; relay: a script POSTs each message"),
   host: z.string().min(1).default("127.0.0.1").describe("connect: the gaming PC's address"),
   port: z.int().min(1).max(65535).default(49123),
+  speedMax: z.number().positive().default(2300).describe("the Speed the API reports at top speed (2300 if it counts Unreal units/s): the top of the speed meter"),
 });
 type Config = z.infer<typeof RlConfigSchema>;
 
@@ -83,6 +84,7 @@ function update(d: z.infer<typeof Data>, first: boolean, next: RlState, events: 
   if (!me) return config.playerName ? `no player named "${config.playerName}" in this match` : "set playerName to tell goals for and against, and to follow your boost";
   const was = next.me;
   if (me.Boost !== undefined && me.Boost !== was.boost) events.push({ type: "boost", value: me.Boost });
+  if (me.Speed !== undefined && me.Speed !== was.speed) events.push({ type: "speed", value: me.Speed, max: config.speedMax });
   if (!first && me.Demos !== undefined && was.demos !== undefined) {
     for (let k = was.demos + 1; k <= me.Demos; k++) events.push({ type: "kill", id: id(`demo${k}`) });
   }
@@ -90,7 +92,7 @@ function update(d: z.infer<typeof Data>, first: boolean, next: RlState, events: 
     const theirDemos = (d.Players ?? []).filter((p) => p.TeamNum !== me.TeamNum).reduce((a, p) => a + (p.Demos ?? 0), 0);
     events.push({ type: "death", id: id(`demolished${theirDemos}`) });
   }
-  next.me = { boost: me.Boost ?? was.boost, demos: me.Demos ?? was.demos, demolished: me.bDemolished ?? was.demolished };
+  next.me = { boost: me.Boost ?? was.boost, speed: me.Speed ?? was.speed, demos: me.Demos ?? was.demos, demolished: me.bDemolished ?? was.demolished };
   return undefined;
 }
 
@@ -99,7 +101,7 @@ export const rocketLeague: Adapter<Config, RlState> = {
   name: "Rocket League (Stats API)",
   game: "rocketleague",
   configSchema: RlConfigSchema,
-  emits: ["boost", "objective", "kill", "death", "round_start", "match_start", "match_end"],
+  emits: ["boost", "speed", "objective", "kill", "death", "round_start", "match_start", "match_end"],
   auth: "header",
   heartbeatMs: 5000,
   step,
@@ -108,5 +110,5 @@ export const rocketLeague: Adapter<Config, RlState> = {
 2. Create the integration (type \`rocketleague\`) with your in-game \`playerName\` and \`host\` = the PC's LAN address; ledbox connects to the stream and reconnects by itself.
 3. If the game only listens on the PC itself, use mode \`relay\` and forward each message with a small script that POSTs it to \`/api/v1/integrations/{id}/event\` with \`Authorization: Bearer <token>\`.
 
-Goals for and against (objective \`goal\` with \`ally\`), your demolitions (kill) and being demolished (death), boost as a meter, kickoffs, match start and result.`,
+Goals for and against (objective \`goal\` with \`ally\`), your demolitions (kill) and being demolished (death), boost and speed as meters (the Racing preset shows both), kickoffs, match start and result.`,
 };
