@@ -33,8 +33,15 @@ export class ServersRepo {
     return row ? { ...parse(row), id } : null;
   }
 
+  /** Every stored server that still validates (one bad row must not stop the others from polling). */
   configs(): (ServerConfig & { id: string })[] {
-    return (this.db.query(`SELECT ${COLUMNS} FROM servers`).all() as Row[]).map((r) => ({ ...parse(r), id: r.id }));
+    return (this.db.query(`SELECT ${COLUMNS} FROM servers`).all() as Row[]).flatMap((r) => {
+      try {
+        return [{ ...parse(r), id: r.id }];
+      } catch {
+        return [];
+      }
+    });
   }
 
   /** `input` must already have passed ServerInputSchema. */
