@@ -105,7 +105,13 @@ export class IntegrationsService {
       this.box.log(`[games] integration "${rec.name}": adapter "${rec.type}" is not available`);
       return;
     }
-    const config = adapter.configSchema.parse(rec.config);
+    const parsed = adapter.configSchema.safeParse(rec.config);
+    if (!parsed.success) {
+      // A stored config an updated adapter no longer accepts: this one stays off, the rest run.
+      this.box.log(`[games] integration "${rec.name}" not started: ${describeIssues(parsed.error, "config")}`);
+      return;
+    }
+    const config = parsed.data;
     const l = new LiveIntegration(rec, adapter, config, join(this.box.boot.dataDir, "recordings"));
     this.live.set(rec.id, l);
     if (!rec.enabled || !adapter.connector) return;
@@ -131,7 +137,7 @@ export class IntegrationsService {
     const l = this.live.get(id);
     if (l) return l;
     const rec = this.get(id);
-    throw new HttpError(409, `integration "${rec.name}" uses adapter "${rec.type}", which is not loaded (see GET /api/v1/adapters for load errors)`);
+    throw new HttpError(409, `integration "${rec.name}" is not running: adapter "${rec.type}" is not loaded or its stored config is no longer valid (see GET /api/v1/adapters and the log)`);
   }
 
   status(id: string) {

@@ -1,7 +1,9 @@
 // Webhook-style integrations over HTTP: the token in a header (or ?token=), rules from the config,
 // and the declarative Minecraft adapter driving the health meter on the live channel.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { call, led, openLive, startBox, type TestBox } from "../helpers/box.ts";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { call, led, openLive, startBox, tempDir, type TestBox } from "../helpers/box.ts";
 import { loadFixture } from "../games/fixture.ts";
 
 setDefaultTimeout(20_000);
@@ -82,6 +84,32 @@ describe("webhook and declarative integrations", () => {
     } finally {
       await live.close();
       await call(t.url, "POST", "/api/v1/presets/fps-combat/apply", undefined, admin);
+    }
+  });
+});
+
+describe("an integration whose adapter file is gone", () => {
+  test("answers 409 naming the adapter; the others keep running", async () => {
+    const dataDir = tempDir();
+    mkdirSync(join(dataDir, "adapters"));
+    const file = join(dataDir, "adapters", "bell.yaml");
+    writeFileSync(file, "type: bell\nname: Bell\ngame: home\nsetup: post it\nrules:\n  - event: custom\n    on: always\n    fields: { name: bell }\n");
+    let t = await startBox({ dataDir });
+    const admin = { cookie: await t.admin() };
+    const a = await call(t.url, "POST", "/api/v1/integrations", { name: "bell", type: "bell" }, admin);
+    const b = await call(t.url, "POST", "/api/v1/integrations", { name: "hook", type: "webhook" }, admin);
+    expect([a.status, b.status]).toEqual([201, 201]);
+    await t.stop();
+    rmSync(file);
+    t = await startBox({ dataDir });
+    try {
+      const r = await call(t.url, "POST", `/api/v1/integrations/${a.body.id}/event`, {});
+      expect(r.status).toBe(409);
+      expect(r.body.error).toMatch(/adapter "bell" is not loaded/);
+      expect((await call(t.url, "GET", `/api/v1/integrations/${b.body.id}/status`)).status).toBe(200);
+    } finally {
+      await t.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
