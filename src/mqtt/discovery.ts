@@ -18,7 +18,8 @@ export interface DiscoveryConfig {
   payload: Record<string, unknown>;
 }
 
-export function discoveryConfigs(t: Topics, d: DeviceInfo): DiscoveryConfig[] {
+/** Builds one entity's config: topic by component and object id, the shared blocks, its own fields. */
+function entityBuilder(t: Topics, d: DeviceInfo) {
   const node = `ledbox_${d.deviceId}`;
   const common = (object: string) => ({
     unique_id: `${node}_${object}`,
@@ -33,10 +34,14 @@ export function discoveryConfigs(t: Topics, d: DeviceInfo): DiscoveryConfig[] {
     },
     origin: { name: "ledbox", sw_version: d.version },
   });
-  const entity = (component: string, object: string, fields: Record<string, unknown>): DiscoveryConfig => ({
+  return (component: string, object: string, fields: Record<string, unknown>): DiscoveryConfig => ({
     topic: `${t.prefix}/${component}/${node}/${object}/config`,
     payload: { ...common(object), ...fields },
   });
+}
+
+export function discoveryConfigs(t: Topics, d: DeviceInfo): DiscoveryConfig[] {
+  const entity = entityBuilder(t, d);
   const sensor = (object: string, name: string, key: string, extra: Record<string, unknown>) =>
     entity("sensor", object, { name, state_topic: t.sensors, value_template: `{{ value_json.${key} }}`, ...extra });
   return [
@@ -56,7 +61,20 @@ export function discoveryConfigs(t: Topics, d: DeviceInfo): DiscoveryConfig[] {
     sensor("power_current", "Power estimate current", "power_ma", { unit_of_measurement: "mA", device_class: "current", state_class: "measurement" }),
     sensor("power", "Power estimate", "power_w", { unit_of_measurement: "W", device_class: "power", state_class: "measurement" }),
     sensor("last_event", "Last event", "last_event", { icon: "mdi:gamepad-variant" }),
+    sensor("integrations", "Connected integrations", "integrations", { state_class: "measurement", icon: "mdi:controller" }),
     entity("button", "test_flash", { name: "Test flash", command_topic: t.testFlash, payload_press: "PRESS", icon: "mdi:flash" }),
     entity("select", "preset", { name: "Preset", command_topic: t.presetSet, state_topic: t.presetState, options: d.presetNames, icon: "mdi:palette" }),
   ];
+}
+
+/** Object ids allow letters, digits, _ and - only. */
+export const objectId = (integrationId: string) => `integration_${integrationId.replace(/[^a-zA-Z0-9_-]/g, "_")}`;
+
+/** A game integration's "connected" binary_sensor; its state topic is `<base>/integration/<id>/connected`. */
+export function integrationConfig(t: Topics, d: DeviceInfo, integration: { id: string; name: string }): DiscoveryConfig {
+  return entityBuilder(t, d)("binary_sensor", objectId(integration.id), {
+    name: `${integration.name} connected`,
+    state_topic: t.integrationConnected(integration.id),
+    device_class: "connectivity",
+  });
 }

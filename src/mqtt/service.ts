@@ -7,11 +7,14 @@ import { describeIssues, parseEvents } from "../events/ingest.ts";
 import { VERSION, type Ledbox } from "../ledbox.ts";
 import { AMBIENT_KINDS, EffectSpecSchema } from "../light/specs.ts";
 import { discoveryConfigs } from "./discovery.ts";
+import { IntegrationEntities, type IntegrationView } from "./integrations.ts";
 import { baseToState, commandToChange, HaCommandSchema } from "./light.ts";
 import { MqttLink } from "./link.ts";
 import { inboundTopics, MAX_PAYLOAD, topicsFor, type Topics } from "./topics.ts";
 
 const SENSOR_PERIOD_MS = 10_000;
+/** How often integrations' "connected" states (which lapse with time) are checked. */
+const INTEGRATION_PERIOD_MS = 2000;
 /** After an event the last-event sensor updates within this time, never more often. */
 const SENSOR_THROTTLE_MS = 1000;
 /** Error reports published per second at most; the rest are only counted. */
@@ -28,6 +31,8 @@ export class MqttService {
   private pendingState = false;
   private sensorTimer: ReturnType<typeof setTimeout> | null = null;
   private sensorInterval: ReturnType<typeof setInterval> | null = null;
+  private integrationInterval: ReturnType<typeof setInterval> | null = null;
+  private readonly integrations = new IntegrationEntities();
   private unsubscribe: (() => void) | null = null;
   private lastEvent: string | null = null;
   private errorTokens = ERROR_RATE;
@@ -52,6 +57,7 @@ export class MqttService {
       this.sensorTimer ??= setTimeout(() => this.publishSensors(), SENSOR_THROTTLE_MS);
     });
     this.sensorInterval = setInterval(() => this.publishSensors(), SENSOR_PERIOD_MS);
+    this.integrationInterval = setInterval(() => this.syncIntegrations(), INTEGRATION_PERIOD_MS);
     this.apply(this.box.settings.get());
     await this.chain;
   }
@@ -59,6 +65,7 @@ export class MqttService {
   async stop(): Promise<void> {
     this.unsubscribe?.();
     if (this.sensorInterval) clearInterval(this.sensorInterval);
+    if (this.integrationInterval) clearInterval(this.integrationInterval);
     if (this.sensorTimer) clearTimeout(this.sensorTimer);
     this.applied = "stopped";
     await (this.chain = this.chain.then(() => this.disconnect()));
@@ -142,6 +149,8 @@ export class MqttService {
           return;
         }
       }
+      const integration = t.integrationOf(topic);
+      if (integration) this.integrationPayload(integration, text);
     } catch (err) {
       this.reject(topic, err instanceof Error ? err.message : String(err));
     }
@@ -157,6 +166,26 @@ export class MqttService {
     this.box.setBase(cmd.base);
     // A command that changes nothing still gets a state back: HA waits for one.
     this.stateChanged();
+  }
+
+  /** A raw adapter payload: the same admission, token check, adapter and dedupe as HTTP. */
+  private integrationPayload(id: string, text: string): void {
+    const svc = this.box.integrations;
+    const l = svc.admit(id);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (err) {
+      svc.reject(l, 400, `malformed payload: not valid JSON (${(err as Error).message})`);
+    }
+    if (l.adapter.auth === "body") {
+      svc.ingest(l, body, undefined);
+      return;
+    }
+    // MQTT has no headers: an adapter that takes its token from one gets it from an envelope.
+    const { token, payload } = (body ?? {}) as { token?: unknown; payload?: unknown };
+    if (typeof token !== "string") return svc.reject(l, 401, 'token missing: over MQTT send {"token": "<the integration\'s token>", "payload": <the payload>}');
+    svc.ingest(l, payload, token);
   }
 
   private reject(topic: string, error: string): void {
@@ -186,6 +215,8 @@ export class MqttService {
     if (!t) return;
     void this.link.publish(t.status, "online", true);
     for (const c of discoveryConfigs(t, this.deviceInfo())) void this.link.publish(c.topic, JSON.stringify(c.payload), true);
+    this.integrations.reset();
+    this.syncIntegrations();
     this.publishState();
     this.publishSensors();
   }
@@ -205,8 +236,31 @@ export class MqttService {
     const t = this.topics;
     if (!t) return;
     const s = this.box.engine.stats();
-    const doc = { fps: Math.round(s.deliveredFps * 10) / 10, power_ma: s.power.ma, power_w: s.power.watts, last_event: this.lastEvent ?? "none" };
+    const doc = {
+      fps: Math.round(s.deliveredFps * 10) / 10,
+      power_ma: s.power.ma,
+      power_w: s.power.watts,
+      last_event: this.lastEvent ?? "none",
+      integrations: this.integrationViews().filter((i) => i.connected).length,
+    };
     void this.link.publish(t.sensors, JSON.stringify(doc), true);
+  }
+
+  private syncIntegrations(): void {
+    const t = this.topics;
+    if (!t || !this.link.connected) return;
+    this.integrations.sync(t, this.deviceInfo(), this.integrationViews(), (topic, payload, retain) => void this.link.publish(topic, payload, retain));
+  }
+
+  private integrationViews(): IntegrationView[] {
+    const svc = this.box.integrations;
+    return svc.list().map((r) => {
+      let connected = false;
+      try {
+        connected = svc.status(r.id).connected;
+      } catch {} // its adapter is not loaded: not connected
+      return { id: r.id, name: r.name, connected };
+    });
   }
 
   private deviceInfo() {

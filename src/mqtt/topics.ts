@@ -14,7 +14,7 @@ export interface Topics {
   /** In: Home Assistant JSON light commands. Out (retained): the light's state. */
   lightSet: string;
   lightState: string;
-  /** Out (retained): {fps, power_ma, power_w, last_event}. */
+  /** Out (retained): {fps, power_ma, power_w, last_event, integrations}. */
   sensors: string;
   /** In: any payload presses the test-flash button. */
   testFlash: string;
@@ -23,6 +23,12 @@ export interface Topics {
   presetState: string;
   /** In: Home Assistant's birth ("online") and will ("offline"). */
   haStatus: string;
+  /** In: raw adapter payloads for game integrations, `<base>/integration/<id>/event`. */
+  integrationEvents: string;
+  /** Out (retained): "ON"/"OFF", whether the integration's game is sending. */
+  integrationConnected(id: string): string;
+  /** The integration a topic addresses, if it is an integration event topic. */
+  integrationOf(topic: string): string | null;
 }
 
 export function topicsFor(s: MqttSettings, deviceId: string): Topics {
@@ -40,11 +46,19 @@ export function topicsFor(s: MqttSettings, deviceId: string): Topics {
     presetSet: `${base}/preset/set`,
     presetState: `${base}/preset/state`,
     haStatus: `${s.discoveryPrefix}/status`,
+    integrationEvents: `${base}/integration/+/event`,
+    integrationConnected: (id) => `${base}/integration/${id}/connected`,
+    integrationOf: (topic) => {
+      const head = `${base}/integration/`;
+      if (!topic.startsWith(head) || !topic.endsWith("/event")) return null;
+      const id = topic.slice(head.length, -"/event".length);
+      return id && !id.includes("/") ? id : null;
+    },
   };
 }
 
 /** The topics ledbox subscribes to (QoS 1). */
-export const inboundTopics = (t: Topics) => [t.event, t.lightSet, t.testFlash, t.presetSet, t.haStatus];
+export const inboundTopics = (t: Topics) => [t.event, t.lightSet, t.testFlash, t.presetSet, t.haStatus, t.integrationEvents];
 
 /** Largest inbound payload handled; larger ones are reported on the error topic. Same as HTTP ingest. */
 export const MAX_PAYLOAD = MAX_EVENTS_BODY;

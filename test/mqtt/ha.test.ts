@@ -88,6 +88,9 @@ forEachBroker((kind) => {
       ...sensor("power", "Power estimate", "power_w"), unit_of_measurement: "W", device_class: "power", state_class: "measurement",
     });
     expect(await config("sensor", "last_event")).toEqual({ ...sensor("last_event", "Last event", "last_event"), icon: "mdi:gamepad-variant" });
+    expect(await config("sensor", "integrations")).toEqual({
+      ...sensor("integrations", "Connected integrations", "integrations"), state_class: "measurement", icon: "mdi:controller",
+    });
     expect(await config("button", "test_flash")).toEqual({
       ...common("test_flash"), name: "Test flash", command_topic: `${BASE}/test_flash/press`, payload_press: "PRESS", icon: "mdi:flash",
     });
@@ -96,7 +99,8 @@ forEachBroker((kind) => {
     });
     // The sensors' document has every key the templates read.
     const sensors = JSON.parse((await ha.waitFor(`${BASE}/sensors`)).text);
-    expect(Object.keys(sensors).sort()).toEqual(["fps", "last_event", "power_ma", "power_w"]);
+    expect(Object.keys(sensors).sort()).toEqual(["fps", "integrations", "last_event", "power_ma", "power_w"]);
+    expect(sensors.integrations).toBe(0);
     expect(typeof sensors.fps).toBe("number");
   });
 
