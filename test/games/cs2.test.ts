@@ -56,6 +56,28 @@ describe("CS2 GSI adapter", () => {
     ]);
   });
 
+  test("a defuse: bomb_defused before the round end, which is a loss for the T side", () => {
+    const planted = steps.find((s) => s.what === "bomb planted")!.payload as any;
+    let state = cs2.step(planted, undefined, { smokeAndFire: false }, "x").next;
+    const defused = structuredClone(planted);
+    defused.round = { phase: "over", bomb: "defused", win_team: "CT" };
+    defused.map.team_ct.score = 1;
+    const r = cs2.step(defused, state, { smokeAndFire: false }, "x");
+    expect(r.events.map((e) => [e.type, (e as any).result])).toEqual([["bomb_defused", undefined], ["round_end", "loss"]]);
+    state = r.next;
+    expect(cs2.step(defused, state, { smokeAndFire: false }, "x").events).toEqual([]);
+  });
+
+  test("starting while spectating: no team known, so no round result is guessed", () => {
+    const spect = steps.find((s) => s.what.startsWith("spectating"))!.payload as any;
+    const state = cs2.step(spect, undefined, { smokeAndFire: false }, "x").next;
+    const over = structuredClone(spect);
+    over.round = { phase: "over", win_team: "T" };
+    const r = cs2.step(over, state, { smokeAndFire: false }, "x");
+    expect(r.events).toEqual([]);
+    expect(r.note).toContain("spectated");
+  });
+
   test("wrong-typed fields are a PayloadError naming the path; non-objects too", () => {
     const p = structuredClone(steps[0].payload) as any;
     p.player.state.health = "full";
