@@ -29,6 +29,8 @@ export const BACKOFF = { minMs: 250, maxMs: 4000 };
 const MAX_BUFFERED = 1024 * 1024;
 // MQTT 3.1.1 CONNACK codes that retrying sooner cannot fix.
 const REFUSED = new Set([2, 4, 5]);
+// Certificate checks that fail because the broker's CA is not trusted.
+const TLS_TRUST = new Set(["DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "UNABLE_TO_VERIFY_LEAF_SIGNATURE"]);
 
 export class MqttLink {
   state: LinkState = "disabled";
@@ -172,6 +174,7 @@ export class MqttLink {
 function describe(err: Error & { code?: number | string }, url: string): string {
   if (err.code === "ECONNREFUSED") return `connection refused at ${url} (is the broker running?)`;
   if (err.code === 4 || err.code === 5) return `${err.message} (check mqtt.username and mqtt.password)`;
+  if (typeof err.code === "string" && TLS_TRUST.has(err.code)) return `TLS: ${err.message} (set mqtt.tls.ca to the CA that signed the broker's certificate, or mqtt.tls.allowSelfSigned)`;
   return err.message || String(err.code);
 }
 

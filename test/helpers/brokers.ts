@@ -3,8 +3,9 @@
 // Both can be killed abruptly (connections dropped, retained messages lost) and restarted on
 // the same port, and both can require a username and password.
 import { describe } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
+import tls from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
@@ -12,6 +13,9 @@ import { until } from "./box.ts";
 import { requires } from "./requires.ts";
 
 export const MOSQUITTO = "/usr/sbin/mosquitto";
+/** A self-signed certificate for 127.0.0.1 (valid until 2126), for TLS tests. */
+export const TLS_CERT = join(import.meta.dir, "../mqtt/fixtures/broker-cert.pem");
+const TLS_KEY = join(import.meta.dir, "../mqtt/fixtures/broker-key.pem");
 const INSTALL = "apt-get install -y mosquitto";
 let mosquittoNeeds: ReturnType<typeof requires> | null = null;
 /** Checked once, on first use, so the skip reason prints once. */
@@ -21,6 +25,8 @@ export interface BrokerOptions {
   /** When given, only this user may connect. */
   user?: { username: string; password: string };
   port?: number;
+  /** Serve mqtts:// with TLS_CERT. */
+  tls?: boolean;
 }
 
 export interface Broker {
@@ -63,8 +69,10 @@ const aedes: BrokerKind = {
         };
       }
       const sockets = new Set<net.Socket>();
-      const server = net.createServer(broker.handle as never);
-      server.on("connection", (s) => {
+      const server = opts.tls
+        ? tls.createServer({ cert: readFileSync(TLS_CERT), key: readFileSync(TLS_KEY) }, broker.handle as never)
+        : net.createServer(broker.handle as never);
+      server.on(opts.tls ? "secureConnection" : "connection", (s: net.Socket) => {
         sockets.add(s);
         s.on("close", () => sockets.delete(s));
       });
@@ -76,7 +84,7 @@ const aedes: BrokerKind = {
       };
     };
     await up();
-    return { url: `mqtt://127.0.0.1:${port}`, port, kill: () => close(), restart: up, stop: () => close() };
+    return { url: `${opts.tls ? "mqtts" : "mqtt"}://127.0.0.1:${port}`, port, kill: () => close(), restart: up, stop: () => close() };
   },
 };
 
@@ -88,6 +96,7 @@ const mosquitto: BrokerKind = {
     const dir = mkdtempSync(join(tmpdir(), "ledbox-mosq-"));
     const conf = join(dir, "mosquitto.conf");
     const lines = [`listener ${port} 127.0.0.1`, "persistence false", "set_tcp_nodelay true", "log_dest none", "user root"];
+    if (opts.tls) lines.push(`certfile ${TLS_CERT}`, `keyfile ${TLS_KEY}`);
     if (opts.user) {
       const pw = join(dir, "passwd");
       writeFileSync(pw, "");
@@ -114,7 +123,7 @@ const mosquitto: BrokerKind = {
     };
     await up();
     return {
-      url: `mqtt://127.0.0.1:${port}`,
+      url: `${opts.tls ? "mqtts" : "mqtt"}://127.0.0.1:${port}`,
       port,
       kill: () => down("SIGKILL"),
       restart: up,

@@ -2,7 +2,8 @@
 // credentials, and the last will when ledbox's connection dies. The light loop never notices.
 import { afterEach, expect, test } from "bun:test";
 import { call, startBox, until, type TestBox } from "../helpers/box.ts";
-import { connectPeer, forEachBroker, freePort, retained, type Broker, type Peer } from "../helpers/brokers.ts";
+import { readFileSync } from "node:fs";
+import { connectPeer, forEachBroker, freePort, retained, TLS_CERT, type Broker, type Peer } from "../helpers/brokers.ts";
 
 const ID = "testdev03";
 const BASE = `ledbox/${ID}`;
@@ -115,6 +116,21 @@ forEachBroker((kind) => {
     expect((await call(tb.url, "PUT", "/api/v1/settings", { mqtt: { password: "right-password" } }, { cookie })).status).toBe(200);
     await until(() => tb.box.mqtt.link.connected, "connected with the right password", 5000);
     await ha.waitFor(`${BASE}/status`, (m) => m.text === "online");
+  }, 15_000);
+
+  test("TLS: an untrusted certificate is a clear error; trusting its CA, or allowing self-signed, connects", async () => {
+    const b = await broker({ tls: true });
+    const tb = await box(b.url);
+    await until(() => tb.box.mqtt.link.lastError, "a TLS error");
+    expect(tb.box.mqtt.link.lastError).toMatch(/^TLS: self[- ]signed certificate.* \(set mqtt.tls.ca to the CA that signed the broker's certificate, or mqtt.tls.allowSelfSigned\)$/i);
+    expect(tb.box.mqtt.link.connected).toBe(false);
+    const cookie = await tb.admin();
+    const ca = readFileSync(TLS_CERT, "utf8");
+    expect((await call(tb.url, "PUT", "/api/v1/settings", { mqtt: { tls: { ca } } }, { cookie })).status).toBe(200);
+    await until(() => tb.box.mqtt.link.connected, "connected trusting the CA", 5000);
+    expect((await call(tb.url, "PUT", "/api/v1/settings", { mqtt: { tls: { ca: "", allowSelfSigned: true } } }, { cookie })).status).toBe(200);
+    const connects = tb.box.mqtt.link.connects;
+    await until(() => tb.box.mqtt.link.connected && tb.box.mqtt.link.connects > connects, "connected allowing self-signed", 5000);
   }, 15_000);
 
   test("last will: a dropped connection shows offline at once; ledbox comes back online; a clean stop says offline", async () => {
