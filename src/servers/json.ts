@@ -1,10 +1,12 @@
-// Polls any HTTP endpoint that returns JSON and maps its fields to a server's state with simple
-// paths ("data.players[0].name"). The declarative game-adapter rule engine can replace these
-// paths once it exists; the mapping below is the whole contract.
+// Polls any HTTP endpoint that returns JSON: dotted paths ("data.players.0.name", as the game
+// adapters read them) map its fields to the server's state, and optional rules of the game
+// adapters' rule engine fire further events from it.
 import { z } from "zod";
+import { at } from "../games/adapter.ts";
+import { RuleSchema } from "../games/rules.ts";
 import { ProtocolError } from "./reader.ts";
 
-const JsonPath = z.string().regex(/^[A-Za-z0-9_$-]+(\[\d+\])*(\.[A-Za-z0-9_$-]+(\[\d+\])*)*$/, "a path like data.players[0].name");
+const JsonPath = z.string().max(200).regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, "a dotted path like data.players.0.name");
 
 export const JsonRulesSchema = z.strictObject({
   /** A number, or an array whose length is the count. */
@@ -17,6 +19,8 @@ export const JsonRulesSchema = z.strictObject({
   playerName: z.string().min(1).max(64).default("name"),
   /** A boolean; absent = online whenever the endpoint answers. */
   online: JsonPath.optional(),
+  /** Rules of the game adapters' engine (src/games/rules.ts), run on every reply. */
+  events: z.array(RuleSchema).max(32).default([]),
 });
 export type JsonRules = z.infer<typeof JsonRulesSchema>;
 
@@ -27,15 +31,8 @@ export interface JsonState {
   players: number;
   maxPlayers?: number;
   names: string[] | null;
-}
-
-export function at(obj: unknown, path: string): unknown {
-  let cur = obj;
-  for (const key of path.replace(/\[(\d+)\]/g, ".$1").split(".")) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<string, unknown>)[key];
-  }
-  return cur;
+  /** The whole reply, for the event rules. */
+  doc: unknown;
 }
 
 const MAX_BODY = 1 << 20;
@@ -81,5 +78,6 @@ export function mapJson(doc: unknown, r: JsonRules): JsonState {
     name: str(r.name), map: str(r.map), players,
     maxPlayers: typeof max === "number" ? max : undefined,
     names,
+    doc,
   };
 }

@@ -31,6 +31,8 @@ export interface Snapshot {
   problem?: string;
   /** What this kind of server cannot tell (e.g. CS2 has no Steam ids). */
   notes: string[];
+  /** json servers: the reply, for their event rules. */
+  payload?: unknown;
 }
 
 export async function pollServer(s: ServerConfig): Promise<Snapshot> {
@@ -51,7 +53,7 @@ export async function pollServer(s: ServerConfig): Promise<Snapshot> {
       if (!j.online) throw new Error("the endpoint reports the server offline");
       return {
         name: j.name, map: j.map, game: s.game ?? "generic", players: j.players, maxPlayers: j.maxPlayers, bots: 0,
-        roster: j.names ? j.names.map((n) => ({ key: n, name: n })) : null, notes: [],
+        roster: j.names ? j.names.map((n) => ({ key: n, name: n })) : null, notes: [], payload: j.doc,
       };
     }
     default:

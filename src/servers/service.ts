@@ -2,6 +2,7 @@
 // the sessions, the bus (as events) and the status the API shows. A poll is async network I/O and
 // a few small SQLite writes, so it never holds up a frame; one server's failure stays its own.
 import type { GameEventInput } from "../events/schema.ts";
+import { runRules, type RuleState } from "../games/rules.ts";
 import type { ServersRepo } from "../store/servers.ts";
 import type { SessionRow } from "../store/server-history.ts";
 import { addressOf, type ServerConfig } from "./config.ts";
@@ -25,6 +26,8 @@ interface Unit {
   failures: number;
   lastPollAt: number | null;
   lastOkAt: number | null;
+  /** json servers: the rule engine's memory of the last reply. */
+  ruleState?: RuleState;
 }
 
 export interface ServicesDeps {
@@ -174,6 +177,7 @@ export class ServersService {
     history.closeStale(id);
     const who = change ? { joined: change.joined.map((p) => p.name), left: change.left.map((s) => s.name) } : null;
     this.publish(serverEvents(prev, cur, who, this.tag(u)));
+    if (snap.payload !== undefined && u.config.rules?.events.length) this.runRules(u, snap.payload);
     const ids = snap.roster?.flatMap((p) => (p.steamId64 ? [p.steamId64] : [])) ?? [];
     if (ids.length) void this.deps.steam.refresh(ids);
   }
@@ -189,6 +193,15 @@ export class ServersService {
     u.observed = cur;
     this.deps.history.record(u.config.id, { online: 0, players: 0, max_players: null, bots: 0, map: null });
     this.publish(serverEvents(prev, cur, null, this.tag(u)));
+  }
+
+  /** A json server's own event rules; their problems show in its status. */
+  private runRules(u: Unit, payload: unknown): void {
+    const tag = this.tag(u);
+    const r = runRules(u.config.rules!.events, payload, u.ruleState, tag.source);
+    u.ruleState = r.next;
+    if (r.problem) u.problem = r.problem;
+    this.publish(r.events.map((e) => ({ ...tag, ...e }) as GameEventInput));
   }
 
   private tag(u: Unit) {

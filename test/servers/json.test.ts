@@ -19,12 +19,14 @@ const rules = JsonRulesSchema.parse({ players: "players", maxPlayers: "server.ma
 
 describe("JSON endpoint", () => {
   test("paths map fields; an array counts its players", async () => {
-    expect(await queryJson(`${server.url}status`, rules)).toEqual({ online: true, name: "Valheim", map: "Midgard", players: 2, maxPlayers: 10, names: ["Odin", "Thor"] });
-    expect(mapJson({ a: { n: [0, 7] } }, JsonRulesSchema.parse({ players: "a.n[1]" }))).toEqual({ online: true, name: undefined, map: undefined, players: 7, maxPlayers: undefined, names: null });
+    expect(await queryJson(`${server.url}status`, rules)).toEqual({ online: true, name: "Valheim", map: "Midgard", players: 2, maxPlayers: 10, names: ["Odin", "Thor"], doc: DOC });
+    const doc = { a: { n: [0, 7] } };
+    expect(mapJson(doc, JsonRulesSchema.parse({ players: "a.n.1" }))).toEqual({ online: true, name: undefined, map: undefined, players: 7, maxPlayers: undefined, names: null, doc });
   });
 
   test("bad paths are refused; a missing count, bad JSON, HTTP errors and slowness are clear", async () => {
     expect(JsonRulesSchema.safeParse({ players: "a..b" }).success).toBe(false);
+    expect(JsonRulesSchema.safeParse({ players: "a", events: [{ event: "no_such_event" }] }).success).toBe(false);
     expect(() => mapJson({}, rules)).toThrow('"players" is not a number or an array in the reply');
     body = "<html>";
     await expect(queryJson(`${server.url}x`, rules)).rejects.toThrow("reply is not valid JSON");

@@ -99,6 +99,19 @@ describe("servers service", () => {
     expect(svc.status(id)!.fresh).toBe(false);
   });
 
+  test("a json server's event rules (the game adapters' engine) fire from its replies", async () => {
+    const json = svc.repo.create({ name: "horde", kind: "json", url: "http://127.0.0.1:9/state", intervalMs: 3_600_000,
+      rules: { players: "players", events: [{ event: "custom", path: "wave", on: "increase", fields: { name: "wave", value: "$value" } }] } }).id;
+    svc.reload(json);
+    const reply = (wave: number): Snapshot => ({ game: "generic", players: 0, bots: 0, roster: null, notes: [], payload: { players: 0, wave } });
+    answer = reply(1);
+    await svc.pollNow(json);
+    events = [];
+    answer = reply(2);
+    await svc.pollNow(json);
+    expect(events).toEqual([{ type: "custom", name: "wave", value: 2, game: "generic", source: "server:horde" }]);
+  });
+
   test("a result arriving after the server was deleted is dropped", async () => {
     const p = svc.pollNow(id);
     svc.repo.delete(id);
