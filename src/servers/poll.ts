@@ -68,12 +68,15 @@ async function pollSource(s: ServerConfig, port: number): Promise<Snapshot> {
     rcon ? rconCommand(s.host!, s.rconPort ?? port, s.rconPassword!, "status", s).then(parseStatus, (e: Error) => e) : null,
   ]);
   const { info } = a2s;
+  const humans = Math.max(0, info.players - info.bots);
+  // A2S gives names only (blank on stock CS2), keyed by name; it lists bots like humans, so
+  // while more are listed than there are humans, no one can say who is who: counts only.
+  const named = a2s.players?.filter((p) => p.name) ?? null;
+  const roster = named && named.length <= humans ? named.map((p) => ({ key: p.name, name: p.name, connectedS: Math.round(p.durationS) })) : null;
   const snap: Snapshot = {
     name: info.name, map: info.map, game: s.game ?? (info.folder.toLowerCase().replace(/[^a-z0-9_-]/g, "").slice(0, 32) || "generic"),
-    players: Math.max(0, info.players - info.bots), maxPlayers: info.maxPlayers, bots: info.bots, latencyMs: a2s.latencyMs,
-    // A2S gives names only (blank on stock CS2): keyed by name.
-    roster: a2s.players ? a2s.players.filter((p) => p.name).map((p) => ({ key: p.name, name: p.name, connectedS: Math.round(p.durationS) })) : null,
-    notes: [],
+    players: humans, maxPlayers: info.maxPlayers, bots: info.bots, latencyMs: a2s.latencyMs, roster,
+    notes: named && !roster ? ["A2S lists bots like players: counts only while bots are on (use source-rcon for names)"] : [],
   };
   if (status instanceof Error) snap.problem = `RCON: ${status.message}`;
   else if (status) {

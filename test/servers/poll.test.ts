@@ -1,0 +1,45 @@
+// One poll of each kind against the fakes, as the common snapshot.
+import { afterEach, describe, expect, test } from "bun:test";
+import { pollServer } from "../../src/servers/poll.ts";
+import { fakeA2s, fakeMinecraft, fakeRcon } from "./fakes.ts";
+import { CS2 } from "./status-fixtures.ts";
+
+const base = { intervalMs: 5000, timeoutMs: 2000, enabled: true };
+const info = (players: number, bots: number) => ({ name: "x", map: "de_lake", folder: "csgo", game: "CS2", appId: 730, players, maxPlayers: 10, bots, version: "1" });
+let close: (() => void)[] = [];
+afterEach(() => {
+  close.forEach((c) => c());
+  close = [];
+});
+const keep = <T extends { close(): void }>(f: T) => (close.push(() => f.close()), f);
+
+describe("pollServer", () => {
+  test("source: names from A2S when no bots are on; counts only while bots are listed like players", async () => {
+    const f = keep(await fakeA2s({ info: info(2, 0), players: [{ name: "a", score: 0, duration: 12.4 }, { name: "b", score: 0, duration: 3 }] }));
+    const s = await pollServer({ ...base, name: "s", kind: "source", host: "127.0.0.1", port: f.port });
+    expect(s).toMatchObject({ game: "csgo", map: "de_lake", players: 2, bots: 0, maxPlayers: 10, notes: [], roster: [{ key: "a", name: "a", connectedS: 12 }, { key: "b", name: "b", connectedS: 3 }] });
+    f.behaviour.info = info(3, 1);
+    f.behaviour.players.push({ name: "BOT Romanov", score: 0, duration: 100 });
+    const withBot = await pollServer({ ...base, name: "s", kind: "source", host: "127.0.0.1", port: f.port });
+    expect(withBot).toMatchObject({ players: 2, bots: 1, roster: null });
+    expect(withBot.notes[0]).toContain("counts only while bots are on");
+  });
+
+  test("source-rcon on CS2: humans from status by name, max from A2S, and the missing Steam ids said", async () => {
+    const a = keep(await fakeA2s({ info: info(2, 1), players: [] }));
+    const r = keep(await fakeRcon({ password: "pw", emptyBeforeAuth: false, output: CS2, mirror: false }));
+    const s = await pollServer({ ...base, name: "cs", kind: "source-rcon", host: "127.0.0.1", port: a.port, rconPort: r.port, rconPassword: "pw" });
+    expect(s).toMatchObject({ players: 1, bots: 1, maxPlayers: 10, map: "de_lake", roster: [{ key: "dhe'agman", name: "dhe'agman", connectedS: 125, ping: 14 }] });
+    expect(s.notes).toEqual(["CS2 status has no Steam ids: players are told apart by name"]);
+    // Only A2S was asked for INFO: the roster came from RCON.
+    expect(a.requests.every((q) => q[4] === 0x54)).toBe(true);
+  });
+
+  test("minecraft: sessions only while the sample lists everyone online", async () => {
+    const f = keep(await fakeMinecraft({ status: { players: { online: 3, max: 20, sample: [{ name: "Steve", id: "u1" }] }, description: "hi" } }));
+    const s = await pollServer({ ...base, name: "m", kind: "minecraft", host: "127.0.0.1", port: f.port });
+    expect(s).toMatchObject({ game: "minecraft", name: "hi", players: 3, maxPlayers: 20, roster: null, notes: ["the server lists only a sample of its players: no sessions"] });
+    f.behaviour.status = { players: { online: 1, max: 20, sample: [{ name: "Steve", id: "u1" }] }, description: "hi" };
+    expect((await pollServer({ ...base, name: "m", kind: "minecraft", host: "127.0.0.1", port: f.port })).roster).toEqual([{ key: "u1", name: "Steve" }]);
+  });
+});
