@@ -9,6 +9,7 @@ import tls from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
+import { createWebSocketStream, WebSocketServer } from "ws";
 import { until } from "./box.ts";
 import { requires } from "./requires.ts";
 
@@ -27,6 +28,8 @@ export interface BrokerOptions {
   port?: number;
   /** Serve mqtts:// with TLS_CERT. */
   tls?: boolean;
+  /** Serve MQTT over WebSocket (ws://) instead of TCP. */
+  ws?: boolean;
 }
 
 export interface Broker {
@@ -68,6 +71,17 @@ const aedes: BrokerKind = {
           done(Object.assign(new Error("bad username or password"), { returnCode: 4 }) as never, false);
         };
       }
+      if (opts.ws) {
+        const wss = new WebSocketServer({ port, host: "127.0.0.1" });
+        await new Promise<void>((r, j) => wss.once("error", j).once("listening", () => r()));
+        wss.on("connection", (ws) => broker.handle(createWebSocketStream(ws) as never));
+        close = async () => {
+          for (const c of wss.clients) c.terminate();
+          await new Promise((r) => wss.close(r));
+          await new Promise<void>((r) => broker.close(() => r()));
+        };
+        return;
+      }
       const sockets = new Set<net.Socket>();
       const server = opts.tls
         ? tls.createServer({ cert: readFileSync(TLS_CERT), key: readFileSync(TLS_KEY) }, broker.handle as never)
@@ -84,7 +98,7 @@ const aedes: BrokerKind = {
       };
     };
     await up();
-    return { url: `${opts.tls ? "mqtts" : "mqtt"}://127.0.0.1:${port}`, port, kill: () => close(), restart: up, stop: () => close() };
+    return { url: `${scheme(opts)}://127.0.0.1:${port}`, port, kill: () => close(), restart: up, stop: () => close() };
   },
 };
 
@@ -97,6 +111,8 @@ const mosquitto: BrokerKind = {
     const conf = join(dir, "mosquitto.conf");
     const lines = [`listener ${port} 127.0.0.1`, "persistence false", "set_tcp_nodelay true", "log_dest none", "user root"];
     if (opts.tls) lines.push(`certfile ${TLS_CERT}`, `keyfile ${TLS_KEY}`);
+    // Debian 12's mosquitto 2.0.11 cannot open a websockets listener here ("Unable to start any listening sockets").
+    if (opts.ws) throw new Error("WebSocket tests run against aedes only");
     if (opts.user) {
       const pw = join(dir, "passwd");
       writeFileSync(pw, "");
@@ -123,7 +139,7 @@ const mosquitto: BrokerKind = {
     };
     await up();
     return {
-      url: `${opts.tls ? "mqtts" : "mqtt"}://127.0.0.1:${port}`,
+      url: `${scheme(opts)}://127.0.0.1:${port}`,
       port,
       kill: () => down("SIGKILL"),
       restart: up,
@@ -134,6 +150,8 @@ const mosquitto: BrokerKind = {
     };
   },
 };
+
+const scheme = (o: BrokerOptions) => (o.ws ? (o.tls ? "wss" : "ws") : o.tls ? "mqtts" : "mqtt");
 
 function canConnect(port: number): Promise<boolean> {
   return new Promise((r) => {
