@@ -5,13 +5,14 @@
  *   - every edge on the LED pin (PD6) is recorded with its cycle count, decoded as WS2812
  *     bits, and each latched frame is printed with its timing, on stdout:
  *       PTY <path>
- *       FRAME <n> <bytes> <hex> t0h=<min>-<max> t1h=<min>-<max> tlow_max=<ns> latch=<ns> lag=<cycles> at=<cycle>
+ *       FRAME <n> <bytes> <hex> t0h=<min>-<max> t1h=<min>-<max> tlow_max=<ns> latch=<ns> lag=<cycles> at=<cycle> show=<ns>
  *     t0h/t1h: high times of 0 and 1 bits; tlow_max: the longest low inside the frame;
  *     latch: low time after the frame until the firmware's next UART byte (its ack), or 1 ms
  *     when none follows;
  *     lag: cycles from the message's last byte entering the UART to the first LED edge (it stays
  *     small for any frame size only if the firmware decodes as fast as bytes arrive);
- *     at: the cycle of the frame's first edge (simulated time, 16 cycles per µs).
+ *     at: the cycle of the frame's first edge (simulated time, 16 cycles per µs);
+ *     show: ns from the first edge to the last.
  * The simulation starts when the pty is first opened, as an Arduino resets on open.
  * Usage: harness bridge.elf [seconds]   (exits after that much simulated time, default 30) */
 #include <errno.h>
@@ -59,9 +60,9 @@ static void print_frame(avr_cycle_count_t latch_end) {
     printf("%02x", v);
   }
   if (nbytes == 0) printf("-");
-  printf(" t0h=%lu-%lu t1h=%lu-%lu tlow_max=%lu latch=%lu lag=%llu at=%llu\n", t0min == ~0UL ? 0 : t0min, t0max,
+  printf(" t0h=%lu-%lu t1h=%lu-%lu tlow_max=%lu latch=%lu lag=%llu at=%llu show=%lu\n", t0min == ~0UL ? 0 : t0min, t0max,
          t1min == ~0UL ? 0 : t1min, t1max, lowmax, NS(latch_end - frame_end), (unsigned long long)(frame_start - frame_rx),
-         (unsigned long long)frame_start);
+         (unsigned long long)frame_start, NS(frame_end - frame_start));
   fflush(stdout);
   nbits = 0;
   t0min = t1min = ~0UL;

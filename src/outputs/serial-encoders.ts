@@ -14,11 +14,15 @@ export const LB_HEADER = 8;
 export const LB_VERSION = 1;
 const FLAG_RGBW = 0x01;
 
+/** CRC-16/CCITT-FALSE, a byte at a time without a table (the firmware's lb_crc_step). */
 export function crc16(bytes: Uint8Array, from: number, to: number): number {
   let crc = 0xffff;
   for (let i = from; i < to; i++) {
-    crc ^= bytes[i] << 8;
-    for (let b = 0; b < 8; b++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+    crc = ((crc >> 8) | (crc << 8)) & 0xffff;
+    crc ^= bytes[i];
+    crc ^= (crc & 0xff) >> 4;
+    crc ^= (crc << 12) & 0xffff;
+    crc ^= (crc & 0xff) << 5;
   }
   return crc;
 }

@@ -30,6 +30,8 @@ export interface SimFrame {
   lag: number;
   /** Simulated cycle of the frame's first edge (16 per µs). */
   at: number;
+  /** ns from the first edge to the last. */
+  showNs: number;
 }
 
 export interface Sim {
@@ -38,7 +40,7 @@ export interface Sim {
   stop(): Promise<void>;
 }
 
-const FRAME = /^FRAME (\d+) (\d+) (\S+) t0h=(\d+)-(\d+) t1h=(\d+)-(\d+) tlow_max=(\d+) latch=(\d+) lag=(\d+) at=(\d+)$/;
+const FRAME = /^FRAME (\d+) (\d+) (\S+) t0h=(\d+)-(\d+) t1h=(\d+)-(\d+) tlow_max=(\d+) latch=(\d+) lag=(\d+) at=(\d+) show=(\d+)$/;
 
 export async function startSim(simSeconds = 60): Promise<Sim> {
   const proc = Bun.spawn([join(BUILD, "harness"), join(BUILD, "bridge.elf"), String(simSeconds)], { stdout: "pipe", stderr: "inherit" });
@@ -60,7 +62,7 @@ export async function startSim(simSeconds = 60): Promise<Sim> {
           const n = Number;
           frames.push({
             n: n(m[1]), bytes: m[3] === "-" ? new Uint8Array() : Uint8Array.from(Buffer.from(m[3], "hex")),
-            t0h: [n(m[4]), n(m[5])], t1h: [n(m[6]), n(m[7])], tlowMax: n(m[8]), latchNs: n(m[9]), lag: n(m[10]), at: n(m[11]),
+            t0h: [n(m[4]), n(m[5])], t1h: [n(m[6]), n(m[7])], tlowMax: n(m[8]), latchNs: n(m[9]), lag: n(m[10]), at: n(m[11]), showNs: n(m[12]),
           });
         }
       }

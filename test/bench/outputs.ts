@@ -1,0 +1,174 @@
+// Output drivers: encode cost per frame for every driver at 300 and 1000 LEDs (pure compute on
+// the wire bytes the pipeline made, no I/O), the cost of one bun:ffi call (ws281x's per-frame
+// overhead beyond packing), serial throughput through a real pseudo-terminal against the
+// 2 Mbaud limit, and the firmware bridge's frame rate in simavr at 60/150/300 LEDs against its
+// wire limit. Targets: encoding ≤ 0.5 ms per frame at 1000 LEDs (3% of a 60 fps frame); the
+// pty carries ≥ the 200 kB/s that 2 Mbaud can; the bridge reaches ≥ 90% of its wire limit.
+//
+//   npx bun test/bench/outputs.ts [--quick]
+import { dlopen, FFIType } from "bun:ffi";
+import { spawnSync } from "node:child_process";
+import { existsSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { DDP_HEADER, DdpEncoder } from "../../src/outputs/ddp-encoder.ts";
+import { channelOffsets, toLogical } from "../../src/outputs/order.ts";
+import { FfiBinding } from "../../src/outputs/serial-binding.ts";
+import { ADA_PAYLOAD_AT, adaHeader, adalightBytes, awaBytes, awaSeal, encodeLbFrame, lbFrameBytes } from "../../src/outputs/serial-encoders.ts";
+import { encodeSpi, spiFrameBytes, SPI_DEFAULT_HZ } from "../../src/outputs/spi-encoder.ts";
+import { wledPackets } from "../../src/outputs/wled-encoder.ts";
+import { packWs281x, ws281xOffsets } from "../../src/outputs/ws281x.ts";
+import { ws2812WireLimitFps } from "../../src/outputs/ws2812.ts";
+import { ptyPair } from "../outputs/pty.ts";
+import { wireFor } from "../outputs/util.ts";
+import { avrTools, buildFirmware, startSim } from "../firmware/sim.ts";
+import { atLeast, atMost, header, info, median, options, report, tempDir, type Row } from "./lib.ts";
+
+const opts = options();
+header("outputs: encode cost, FFI call, serial over a pty, the bridge in simavr", opts);
+const rows: Row[] = [];
+const ORDER = "GRB";
+
+/** Median µs per call of fn over several rounds. */
+function timeIt(fn: () => void, calls: number): number {
+  for (let i = 0; i < Math.min(calls, 200); i++) fn();
+  const rounds: number[] = [];
+  for (let r = 0; r < (opts.quick ? 3 : 9); r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < calls; i++) fn();
+    rounds.push(((performance.now() - t0) * 1000) / calls);
+  }
+  return median(rounds);
+}
+
+function encoders(n: number): Record<string, () => void> {
+  const wire = new Uint8Array(n * 3);
+  const seed = wireFor(ORDER);
+  for (let i = 0; i < wire.length; i++) wire[i] = seed[i % seed.length] ^ (i & 0x3f);
+  const offs = channelOffsets(ORDER);
+  const spi = new Uint8Array(spiFrameBytes(wire.length, SPI_DEFAULT_HZ));
+  const pio = new Uint8Array(n * 4);
+  const ddp = new DdpEncoder(wire.length, 3);
+  const wled = wledPackets(n, 3, 2);
+  const ada = new Uint8Array(adalightBytes(n));
+  adaHeader(ada, 0x64, n);
+  const awa = new Uint8Array(awaBytes(n));
+  adaHeader(awa, 0x77, n);
+  const lb = new Uint8Array(lbFrameBytes(wire.length));
+  const leds = new Uint32Array(n);
+  const ws = ws281xOffsets(ORDER);
+  let seq = 0;
+  return {
+    spi: () => encodeSpi(wire, spi),
+    pio: () => toLogical(wire, pio, 0, n, offs, 4),
+    ddp: () => {
+      ddp.nextSequence();
+      for (let i = 0, first = 0; i < ddp.packets.length; i++) {
+        const count = (ddp.packets[i].length - DDP_HEADER) / 3;
+        toLogical(wire, ddp.packets[i], DDP_HEADER, count, offs, 3, first);
+        first += count;
+      }
+    },
+    "wled-udp": () => {
+      for (const p of wled) toLogical(wire, p.bytes, p.dataAt, p.count, offs, 3, p.first);
+    },
+    "serial adalight": () => toLogical(wire, ada, ADA_PAYLOAD_AT, n, offs, 3),
+    "serial awa": () => {
+      toLogical(wire, awa, ADA_PAYLOAD_AT, n, offs, 3);
+      awaSeal(awa, n * 3);
+    },
+    "serial ledbox": () => encodeLbFrame(wire, 3, (seq = (seq + 1) & 255), lb),
+    "ws281x pack": () => packWs281x(wire, leds, 3, ws),
+  };
+}
+
+console.log("encode cost per frame (µs):");
+for (const n of [300, 1000]) {
+  for (const [name, fn] of Object.entries(encoders(n))) {
+    const us = timeIt(fn, opts.quick ? 200 : 2000);
+    console.log(`  ${name.padEnd(16)} ${n} LEDs: ${us.toFixed(2)} µs`);
+    rows.push(n === 1000 ? atMost("outputs", `encode ${name}, ${n} LEDs`, us, "µs", 500) : info("outputs", `encode ${name}, ${n} LEDs`, us, "µs"));
+  }
+}
+
+// ws281x: one ws2811_render per frame through bun:ffi. No Pi here, so time a call into the same
+// library of the same shape (pointer-sized argument, immediate return).
+const SRC = join(import.meta.dir, "../../node_modules/rpi-ws281x-native/src/rpi_ws281x");
+if (existsSync(join(SRC, "ws2811.c")) && Bun.which("cc")) {
+  const dir = tempDir("ledbox-bench-ws281x-");
+  const lib = join(dir, "libws2811.so");
+  spawnSync("cc", ["-shared", "-fPIC", "-O2", "-o", lib, ...["ws2811.c", "pwm.c", "pcm.c", "dma.c", "rpihw.c", "mailbox.c"].map((f) => join(SRC, f))]);
+  const { symbols, close } = dlopen(lib, { ws2811_get_return_t_str: { args: [FFIType.i32], returns: FFIType.ptr } });
+  const us = timeIt(() => void symbols.ws2811_get_return_t_str(-3), 100_000);
+  close();
+  rmSync(dir, { recursive: true, force: true });
+  console.log(`  one bun:ffi call into libws2811: ${(us * 1000).toFixed(0)} ns`);
+  rows.push(info("outputs", "ws281x: one bun:ffi call into libws2811", us * 1000, "ns", "per frame: this + the pack above; a Node helper would add a pipe write, a context switch and a copy"));
+}
+
+// Serial: bytes through a real pty pair with the FFI binding, as fast as it takes them.
+{
+  const p = await ptyPair();
+  const tx = await FfiBinding.open({ path: p.a, baudRate: 2000000 });
+  const rx = await FfiBinding.open({ path: p.b, baudRate: 2000000 });
+  const total = (opts.quick ? 1 : 4) * 1024 * 1024;
+  const chunk = new Uint8Array(lbFrameBytes(450)).fill(0x55);
+  let got = 0;
+  const reading = (async () => {
+    const b = Buffer.alloc(65536);
+    while (got < total) got += (await rx.read(b, 0, b.length)).bytesRead;
+  })();
+  const t0 = performance.now();
+  for (let sent = 0; sent < total; sent += chunk.length) await tx.write(chunk.subarray(0, Math.min(chunk.length, total - sent)));
+  await reading;
+  const kBs = total / 1024 / ((performance.now() - t0) / 1000);
+  await tx.close();
+  await rx.close();
+  await p.stop();
+  console.log(`serial over a pty: ${kBs.toFixed(0)} kB/s (2 Mbaud carries 195 kB/s)`);
+  rows.push(atLeast("outputs", "serial binding through a pty", kBs, "kB/s", 195, "2 Mbaud = 200,000 bytes/s"));
+}
+
+// The bridge firmware in simavr. Simulated time runs ahead of wall time while the host thinks,
+// so the rate is built from what the simulation measures of the bridge itself — decode lag
+// after the last byte (an upper bound: simavr queues bytes ahead of the UART), the show and the
+// latch until the ack — plus the transfer at 2 Mbaud. A real USB adapter adds its round trip.
+if (!avrTools.skip) {
+  buildFirmware();
+  const sim = await startSim(120);
+  const port = await FfiBinding.open({ path: sim.pty, baudRate: 2000000 });
+  const acks: number[] = [];
+  void (async () => {
+    const b = Buffer.alloc(64);
+    try {
+      for (;;) {
+        const { bytesRead } = await port.read(b, 0, b.length);
+        for (let i = 0; i < bytesRead; i++) acks.push(b[i]);
+      }
+    } catch {}
+  })();
+  for (const n of [60, 150, 300]) {
+    const frames = opts.quick ? 10 : 40;
+    const msg = new Uint8Array(lbFrameBytes(n * 3));
+    const first = sim.frames.length;
+    for (let k = 0; k < frames; k++) {
+      encodeLbFrame(new Uint8Array(n * 3).fill(k), 3, k & 255, msg);
+      const before = acks.length;
+      await port.write(msg);
+      const deadline = performance.now() + 5000;
+      while (acks.length < before + 2 && performance.now() < deadline) await Bun.sleep(0);
+    }
+    await Bun.sleep(50);
+    const fs = sim.frames.slice(first);
+    const perFrameUs = median(fs.map((f) => f.lag / 16 + (f.showNs + f.latchNs) / 1000)) + (msg.length * 10) / 2;
+    const fps = 1e6 / perFrameUs;
+    const limit = 1 / ((msg.length * 10) / 2e6 + 1 / ws2812WireLimitFps(n * 3));
+    console.log(`bridge in simavr, ${n} LEDs: ${fps.toFixed(1)} fps from ${fs.length} frames (wire limit ${limit.toFixed(1)})`);
+    rows.push(atLeast("outputs", `bridge in simavr, ${n} LEDs at 2 Mbaud`, fps, "fps", 0.9 * limit, `wire limit ${limit.toFixed(0)} fps; a USB adapter adds its round trip`));
+  }
+  await port.close();
+  await sim.stop();
+} else {
+  console.log("bridge in simavr: skipped (AVR toolchain or simavr missing)");
+}
+
+report(rows, opts);
