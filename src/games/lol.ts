@@ -42,6 +42,10 @@ const SEEN_LIMIT = 1024;
 const FRESH_S = 10;
 const OBJECTIVES: Record<string, string> = { DragonKill: "dragon", HeraldKill: "herald", BaronKill: "baron", HordeKill: "grubs", AtakhanKill: "atakhan" };
 
+/** The PowerShell relay: curl.exe ships with Windows 10 and later. */
+export const relayLine = (url: string, token: string) =>
+  `for(;;){ curl.exe -sk https://127.0.0.1:2999/liveclientdata/allgamedata | curl.exe -s -X POST -H "Authorization: Bearer ${token}" -H "Content-Type: application/json" --data-binary "@-" ${url}; Start-Sleep -m 250 }`;
+
 const gameName = (name: string | undefined) => name?.split("#")[0];
 /** Teams by structure name: T1 = ORDER (blue), T2 = CHAOS (red); minions are T100/T200. */
 function teamOfUnit(name: unknown): string | undefined {
@@ -131,10 +135,15 @@ export const lol: Adapter<Config, LolState> = {
   heartbeatMs: 5000,
   step,
   connector: (ctx) => (ctx.config.mode === "poll" ? lolPoller(ctx) : null),
-  setup: `The game's API (\`https://127.0.0.1:2999/liveclientdata/allgamedata\`) answers only on the gaming PC itself, so a one-line relay on the PC forwards it (PowerShell; ID, TOKEN and the address from \`GET /api/v1/integrations/{id}/setup\`):
+  setupFile: ({ url, token }) => ({
+    path: "anywhere on the gaming PC; run it in PowerShell while you play",
+    filename: "ledbox-lol-relay.ps1",
+    content: `# Forwards League of Legends' Live Client Data to ledbox every 250 ms.\n${relayLine(url, token)}\n`,
+  }),
+  setup: `The game's API (\`https://127.0.0.1:2999/liveclientdata/allgamedata\`) answers only on the gaming PC itself, so a one-line relay on the PC forwards it (PowerShell; \`GET /api/v1/integrations/{id}/setup\` gives it ready as \`ledbox-lol-relay.ps1\`, with the address and token filled in):
 
 \`\`\`powershell
-for(;;){ curl.exe -sk https://127.0.0.1:2999/liveclientdata/allgamedata | curl.exe -s -X POST -H "Authorization: Bearer TOKEN" -H "Content-Type: application/json" --data-binary "@-" http://LEDBOX:8080/api/v1/integrations/ID/event; Start-Sleep -m 250 }
+${relayLine("http://LEDBOX:8080/api/v1/integrations/ID/event", "TOKEN")}
 \`\`\`
 
 1. Create the integration (type \`lol\`, mode \`relay\`), then run the line above while you play.

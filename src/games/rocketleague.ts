@@ -106,6 +106,11 @@ export const rocketLeague: Adapter<Config, RlState> = {
   heartbeatMs: 5000,
   step,
   connector: (ctx) => (ctx.config.mode === "connect" ? rlClient(ctx) : null),
+  setupFile: () => ({
+    path: "Documents/My Games/Rocket League/TAGame/Config/",
+    filename: "TAStatsAPI.ini",
+    content: "[TAGame.MatchStatsExporter_TA]\nPort=49123\nPacketSendRate=30\n",
+  }),
   setup: `1. On the gaming PC, edit \`<Documents>\\My Games\\Rocket League\\TAGame\\Config\\TAStatsAPI.ini\` (older guides: \`<install>\\TAGame\\Config\\DefaultStatsAPI.ini\`): under \`[TAGame.MatchStatsExporter_TA]\` set \`Port=49123\` and \`PacketSendRate=30\`. Restart the game.
 2. Create the integration (type \`rocketleague\`) with your in-game \`playerName\` and \`host\` = the PC's LAN address; ledbox connects to the stream and reconnects by itself.
 3. If the game only listens on the PC itself, use mode \`relay\` and forward each message with a small script that POSTs it to \`/api/v1/integrations/{id}/event\` with \`Authorization: Bearer <token>\`.

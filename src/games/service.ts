@@ -213,7 +213,10 @@ export class IntegrationsService {
     const url = `${baseUrl}/api/v1/integrations/${id}/event`;
     const token = this.token(id);
     const file = adapter.setupFile?.({ url, token, name: rec.name }) ?? null;
-    return { type: rec.type, url, token, auth: adapter.auth, file, instructions: adapter.setup };
+    const example = adapter.auth === "header"
+      ? `curl -X POST '${url}' -H 'Authorization: Bearer ${token}' -H 'content-type: application/json' --data-binary @payload.json`
+      : null;
+    return { type: rec.type, url, token, auth: adapter.auth, file, example, instructions: adapter.setup };
   }
 }
 

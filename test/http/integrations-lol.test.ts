@@ -74,7 +74,13 @@ describe("League of Legends integration", () => {
 
   test("relay mode: the PC's relay POSTs the same JSON with the bearer token", async () => {
     const r = await call(t.url, "POST", "/api/v1/integrations", { name: "lol-relay", type: "lol" }, admin);
-    const token = (await call(t.url, "GET", `/api/v1/integrations/${r.body.id}/setup`, undefined, admin)).body.token;
+    const setup = (await call(t.url, "GET", `/api/v1/integrations/${r.body.id}/setup`, undefined, admin)).body;
+    const token = setup.token;
+    // The relay comes ready to run, with this integration's URL and token in it.
+    expect(setup.file.filename).toBe("ledbox-lol-relay.ps1");
+    expect(setup.file.content).toContain(`-H "Authorization: Bearer ${token}"`);
+    expect(setup.file.content).toContain(`/api/v1/integrations/${r.body.id}/event;`);
+    expect(setup.example).toContain(`Authorization: Bearer ${token}`);
     for (const s of [...steps, ...steps.slice(1)]) {
       const res = await call(t.url, "POST", `/api/v1/integrations/${r.body.id}/event`, s.payload, { authorization: `Bearer ${token}` });
       expect(res.status).toBe(200);

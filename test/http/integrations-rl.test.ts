@@ -41,6 +41,8 @@ describe("Rocket League integration over TCP", () => {
     const r = await call(t.url, "POST", "/api/v1/integrations", { name: "rl", type: "rocketleague", config: { playerName: "Octane", host: "127.0.0.1", port: game.port } }, admin);
     expect(r.status).toBe(201);
     const id = r.body.id;
+    const setup = (await call(t.url, "GET", `/api/v1/integrations/${id}/setup`, undefined, admin)).body;
+    expect(setup.file).toMatchObject({ filename: "TAStatsAPI.ini", content: expect.stringContaining("Port=49123") });
     await until(() => clients.length === 1, "ledbox to connect");
     const stream = steps.map((s) => JSON.stringify(s.payload)).join("");
     // Awkward chunks: 97 bytes each, so objects and strings are cut mid-way.
