@@ -1,5 +1,6 @@
 // Valve A2S server queries over UDP: INFO and PLAYER, the challenge round trip, split replies.
 // Wire format: ../../../shared/reference/protocols.md §1 (little-endian; strings end with 0x00).
+import { bunzip2 } from "./bzip2.ts";
 import { deadline, ProtocolError, Reader, resolveHost } from "./reader.ts";
 
 export interface A2sInfo {
@@ -137,6 +138,8 @@ class UdpExchange {
   private waiting: { resolve: (m: Uint8Array) => void; reject: (e: unknown) => void } | null = null;
   private parts = new Map<number, Uint8Array>();
   private splitId: number | null = null;
+  /** A compressed split reply's first fragment gives the size and CRC32 of the whole. */
+  private packed: { size: number; crc: number } | null = null;
 
   private constructor(private readonly socket: import("bun").udp.Socket<"buffer">, private readonly address: string, private readonly port: number) {}
 
@@ -158,6 +161,7 @@ class UdpExchange {
       this.waiting = { resolve, reject };
       this.parts.clear();
       this.splitId = null;
+      this.packed = null;
       this.socket.send(payload, this.port, this.address);
     });
   }
@@ -187,19 +191,32 @@ class UdpExchange {
     if (header === SINGLE) return r.buf;
     if (header !== SPLIT) r.fail(`unknown packet header 0x${(header >>> 0).toString(16).padStart(8, "0")}`, 0);
     const id = r.i32("split id");
-    if (id & 0x80000000) throw new ProtocolError("the server sent a bzip2-compressed split reply, which ledbox does not decompress");
     const total = r.u8("fragment total"), number = r.u8("fragment number");
     r.u16("fragment size");
     if (total === 0 || total > MAX_FRAGMENTS || number >= total) r.fail(`fragment ${number} of ${total}`, 8);
-    if (this.splitId !== null && this.splitId !== id) this.parts.clear();
+    if (this.splitId !== null && this.splitId !== id) {
+      this.parts.clear();
+      this.packed = null;
+    }
     this.splitId = id;
+    // The ID's top bit marks a bzip2-compressed reply.
+    if (id & 0x80000000 && number === 0) this.packed = { size: r.i32("decompressed size"), crc: r.i32("CRC32") >>> 0 };
     this.parts.set(number, r.bytes(r.left, "fragment payload").slice());
     if (this.parts.size < total) return null;
-    const whole = concat(...Array.from({ length: total }, (_, i) => this.parts.get(i)!));
+    let whole = concat(...Array.from({ length: total }, (_, i) => this.parts.get(i)!));
+    if (id & 0x80000000) whole = this.unpack(whole);
     if (whole.length < 5 || new DataView(whole.buffer).getInt32(0, true) !== SINGLE) {
       throw new ProtocolError("malformed reply: reassembled split message does not start with FF FF FF FF");
     }
     return whole;
+  }
+
+  private unpack(data: Uint8Array): Uint8Array {
+    const { size, crc } = this.packed!;
+    if (size < 5 || size > MAX_FRAGMENTS * 1400 * 8) throw new ProtocolError(`malformed reply: compressed split reply claims ${size} bytes`);
+    const out = bunzip2(data, size);
+    if (out.length !== size || Bun.hash.crc32(out) !== crc) throw new ProtocolError("malformed reply: decompressed split reply fails its size or CRC32 check");
+    return out;
   }
 }
 

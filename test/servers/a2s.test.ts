@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { queryA2s } from "../../src/servers/a2s.ts";
-import { Bytes, fakeA2s, infoPayload, split, type FakeInfo } from "./fakes.ts";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Bytes, compressedSplit, fakeA2s, infoPayload, playersPayload, type FakeInfo } from "./fakes.ts";
 
 const INFO: FakeInfo = {
   name: "Lan Party", map: "c1m1_hotel", folder: "left4dead2", game: "Left 4 Dead 2", appId: 550,
@@ -59,9 +61,18 @@ describe("A2S", () => {
     expect(r.info.map).toBe("c1m1_hotel");
   });
 
-  test("a compressed split reply is reported plainly", async () => {
-    const f = await start({ info: INFO, players: [], override: () => split(infoPayload(INFO), 500, 0x80001234 | 0) });
-    await expect(queryA2s("127.0.0.1", f.port)).rejects.toThrow("bzip2-compressed");
+  test("a bzip2-compressed split reply is decompressed and checked against its size and CRC32", async () => {
+    // players.bz2: Python's bz2 of this same 40-player reply.
+    const plain = playersPayload(Array.from({ length: 40 }, (_, i) => ({ name: `player ${i}`, score: i, duration: i })));
+    const packed = new Uint8Array(readFileSync(join(import.meta.dir, "fixtures", "players.bz2")));
+    const reply = (crc: number) => (req: Uint8Array) =>
+      req[4] === 0x54 ? infoPayload(INFO) : req.length === 9 && req[5] === 0xff ? new Bytes().i32(-1).u8(0x41, 1, 2, 3, 4).build() : compressedSplit(packed, plain.length, crc, 100).reverse();
+    let f = await start({ info: INFO, players: [], override: reply(Bun.hash.crc32(plain)) });
+    const r = await queryA2s("127.0.0.1", f.port);
+    expect(r.players!.length).toBe(40);
+    expect(r.players![39]).toEqual({ name: "player 39", score: 39, durationS: 39 });
+    f = await start({ info: INFO, players: [], override: reply(Bun.hash.crc32(plain) ^ 1) });
+    await expect(queryA2s("127.0.0.1", f.port)).rejects.toThrow("malformed reply: decompressed split reply fails its size or CRC32 check");
   });
 
   test("truncated, garbage and wrong-type replies name the byte", async () => {

@@ -49,6 +49,16 @@ export function split(payload: Uint8Array, chunk: number, id = 0x1234): Uint8Arr
   return Array.from({ length: total }, (_, n) => new Bytes().i32(-2).i32(id).u8(total, n).i16(1248).raw(payload.subarray(n * chunk, (n + 1) * chunk)).build());
 }
 
+/** A bzip2-compressed split reply: the ID's top bit set, size and CRC32 of the whole in fragment 0. */
+export function compressedSplit(packed: Uint8Array, size: number, crc: number, chunk: number, id = 0x4321): Uint8Array[] {
+  const total = Math.ceil(packed.length / chunk);
+  return Array.from({ length: total }, (_, n) => {
+    const b = new Bytes().i32(-2).i32(id | 0x80000000).u8(total, n).i16(1248);
+    if (n === 0) b.i32(size).i32(crc | 0);
+    return b.raw(packed.subarray(n * chunk, (n + 1) * chunk)).build();
+  });
+}
+
 export interface A2sBehaviour {
   info: FakeInfo;
   players: { name: string; score: number; duration: number }[];
