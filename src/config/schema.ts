@@ -191,6 +191,7 @@ export const SettingsSchema = z.strictObject({
       const len = o.length ?? n - o.start;
       const end = o.start + len;
       if (o.start >= n || end > n) ctx.addIssue({ code: "custom", path: ["outputs", i], message: `output range ${o.start}..${end} is outside the strip's ${n} LEDs` });
+      if (o.driver === "serial" && o.protocol !== "ledbox" && rgbw) ctx.addIssue({ code: "custom", path: ["outputs", i, "protocol"], message: `${o.protocol} carries RGB only; an RGBW strip needs the ledbox bridge` });
       const max = o.driver === "ws281x" ? WS281X_MAX_LEDS : o.driver === "serial" && o.protocol === "ledbox" ? Math.floor(BRIDGE_MAX_BYTES / bpl) : Infinity;
       if (len > max) ctx.addIssue({ code: "custom", path: ["outputs", i, "length"], message: `${o.driver} output takes at most ${max} LEDs here, not ${len}` });
     });

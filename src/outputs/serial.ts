@@ -11,8 +11,8 @@ import { ws2812WireLimitFps } from "./ws2812.ts";
 /** An Arduino resets when the port opens; its bootloader waits up to ~2 s before our firmware speaks. */
 const HELLO_TIMEOUT_MS = 3000;
 const HELLO_RETRY_MS = 250;
-/** Beyond the frame's own transfer and show time. */
-const ACK_SLACK_MS = 100;
+/** Beyond the frame's own transfer and show time: a USB adapter's round trip and a busy host. */
+const ACK_SLACK_MS = 250;
 /** Bytes that fit no reply before the bridge counts as answering garbage. */
 const GARBAGE_LIMIT = 64;
 

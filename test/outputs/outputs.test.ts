@@ -41,6 +41,7 @@ describe("output settings through the API", () => {
     ["a clock outside WS2812 timing", [{ driver: "spi", device: "/dev/null", speedHz: 8_000_000 }], /outputs\.0\.speedHz/],
     ["DMA 5", [{ driver: "ws281x" }], null as unknown as RegExp],
     ["a settings key a driver does not have", [{ driver: "ddp", host: "127.0.0.1", baud: 9600 }], /outputs\.0.*baud/],
+    ["Adalight on an RGBW strip", [{ driver: "serial", device: "/dev/null", protocol: "adalight", length: 100 }], /outputs\.0\.protocol: adalight carries RGB only/],
   ];
   bad[3][2] = /outputs\.0\.length: serial output takes at most 512 LEDs here, not 600/;
   bad[5] = ["DMA 5", [{ driver: "ws281x", dma: 5 }], /DMA 5 corrupts the SD card/];
@@ -49,7 +50,8 @@ describe("output settings through the API", () => {
     const t = await box();
     const cookie = await t.admin();
     for (const [what, outputs, message] of bad) {
-      const r = await call(t.url, "PUT", "/api/v1/settings", { strip: { ledCount: 600 }, outputs }, { cookie });
+      const strip = what.includes("RGBW") ? { ledCount: 600, ledType: "rgbw", colorOrder: "GRBW" } : { ledCount: 600 };
+      const r = await call(t.url, "PUT", "/api/v1/settings", { strip, outputs }, { cookie });
       expect({ what, status: r.status }).toEqual({ what, status: 400 });
       expect(r.body.error).toMatch(message);
     }
@@ -100,8 +102,9 @@ describe("output settings through the API", () => {
     await until(() => rx.packets.some((p) => p.subarray(10).some((b) => b > 0)), "a lit frame");
     await t.stop();
     cleanup.pop();
-    const last = rx.packets.at(-1)!;
-    expect(Array.from(last.subarray(10))).toEqual(Array(30).fill(0));
+    // The datagram was sent before stop() resolved; its arrival is a later tick of the loop.
+    await until(() => rx.packets.at(-1)!.subarray(10).every((b) => b === 0), "the black DDP frame", 1000);
+    expect(Array.from(rx.packets.at(-1)!.subarray(10))).toEqual(Array(30).fill(0));
     expect(Array.from(decodeSpi(new Uint8Array(readFileSync(spiPath)), SPI_DEFAULT_HZ).bytes)).toEqual(Array(30).fill(0));
   });
 });
