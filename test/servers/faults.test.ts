@@ -2,6 +2,7 @@
 // and the open file descriptors (sockets) stay flat.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import type { ServerConfig } from "../../src/servers/config.ts";
 import { encodePacket } from "../../src/servers/rcon.ts";
 import { pollServer } from "../../src/servers/poll.ts";
@@ -75,3 +76,17 @@ test("1,000 polls against misbehaving servers leave no sockets open", async () =
   while (fds() > before + 2 && performance.now() < deadline) await Bun.sleep(50);
   expect(fds()).toBeLessThanOrEqual(before + 2);
 });
+
+test("after 200 polls with a 20 s deadline, nothing is left to keep the process alive", async () => {
+  const p = Bun.spawn([process.execPath, join(import.meta.dir, "exit-check.ts")], { stdout: "pipe", stderr: "pipe" });
+  const killer = setTimeout(() => p.kill("SIGKILL"), 25_000);
+  const out = await new Response(p.stdout).text();
+  await p.exited;
+  const exitedAt = Date.now();
+  clearTimeout(killer);
+  const m = /^DONE (\d+) (.*)$/m.exec(out);
+  expect(m, `${out}${await new Response(p.stderr).text()}`).not.toBeNull();
+  expect(exitedAt - Number(m![1])).toBeLessThan(3000);
+  // Successes and each kind of failure all took part.
+  expect(Object.keys(JSON.parse(m![2])).sort()).toEqual(["RCON", "cannot connect to 127.0.0.1", "malformed reply at byte 2", "malformed reply at byte 6", "ok"]);
+}, 30_000);
