@@ -45,9 +45,7 @@ const FRAME = /^FRAME (\d+) (\d+) (\S+) t0h=(\d+)-(\d+) t1h=(\d+)-(\d+) tlow_max
 export async function startSim(simSeconds = 60): Promise<Sim> {
   const proc = Bun.spawn([join(BUILD, "harness"), join(BUILD, "bridge.elf"), String(simSeconds)], { stdout: "pipe", stderr: "inherit" });
   const frames: SimFrame[] = [];
-  let pty = "";
-  let resolvePty: (p: string) => void;
-  const ptyReady = new Promise<string>((r) => (resolvePty = r));
+  const { promise: ptyReady, resolve: resolvePty } = Promise.withResolvers<string>();
   void (async () => {
     let text = "";
     for await (const chunk of proc.stdout) {
@@ -68,7 +66,7 @@ export async function startSim(simSeconds = 60): Promise<Sim> {
       }
     }
   })();
-  pty = await Promise.race([ptyReady, Bun.sleep(5000).then(() => { throw new Error("the harness did not print its pty"); })]);
+  const pty = await Promise.race([ptyReady, Bun.sleep(5000).then(() => { throw new Error("the harness did not print its pty"); })]);
   return {
     pty, frames,
     async stop() {
