@@ -10,6 +10,7 @@ import type { DriverContext, DriverHealth, OutputDriver } from "./driver.ts";
 
 const RETRY_FIRST_MS = 500;
 const RETRY_MAX_MS = 10_000;
+const OPEN_WAIT_MS = 250;
 
 export abstract class BaseDriver implements OutputDriver {
   abstract readonly kind: string;
@@ -43,9 +44,14 @@ export abstract class BaseDriver implements OutputDriver {
   protected abstract send(): Promise<void>;
   abstract wireLimitFps(): number;
 
+  /**
+   * Starts connecting and waits for it at most OPEN_WAIT_MS: the engine pauses its loop while
+   * outputs open, and a device that is slow to answer (an Arduino's bootloader) must not
+   * hold it up. Frames written meanwhile wait, newest first, for the connection.
+   */
   async open(): Promise<void> {
     this.closing = false;
-    await this.tryConnect();
+    await Promise.race([this.tryConnect(), Bun.sleep(OPEN_WAIT_MS)]);
   }
 
   write(frame: Uint8Array): void {

@@ -132,7 +132,7 @@ describe.skipIf(avrTools.skip)("end to end: ledbox serial driver → pty → sim
       const d = new SerialDriver(cfg, ctxFor(COLORS.length, order));
       cleanup.push(() => d.close());
       await d.open();
-      expect(d.health()).toMatchObject({ ok: true });
+      await until(() => d.health().ok, "the handshake with the simulated bridge");
       d.write(wireFor(order));
       const f = await until(() => s.frames[0], "the frame on the pin", 10_000);
       expect(logical(f.bytes, order)).toEqual(expected(COLORS, order.length === 4));

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { SettingsSchema, type PioOutput } from "../../src/config/schema.ts";
 import { PioDriver } from "../../src/outputs/pio.ts";
 import { SPI_DEFAULT_HZ } from "../../src/outputs/spi-encoder.ts";
-import { call, startBox, until, type TestBox } from "../helpers/box.ts";
+import { call, measuredFps, startBox, until, type TestBox } from "../helpers/box.ts";
+import { ptyPair, socat } from "./pty.ts";
 import { COLORS, ctxFor, decodeSpi, expected, logical, wireFor } from "./util.ts";
 
 setDefaultTimeout(20_000);
@@ -106,6 +107,31 @@ describe("output settings through the API", () => {
     await until(() => rx.packets.at(-1)!.subarray(10).every((b) => b === 0), "the black DDP frame", 1000);
     expect(Array.from(rx.packets.at(-1)!.subarray(10))).toEqual(Array(30).fill(0));
     expect(Array.from(decodeSpi(new Uint8Array(readFileSync(spiPath)), SPI_DEFAULT_HZ).bytes)).toEqual(Array(30).fill(0));
+  });
+});
+
+describe.skipIf(socat.skip)("faults never reach the loop", () => {
+  test("a serial device that never answers: settings apply at once, the loop keeps its rate, SPI keeps writing", async () => {
+    const p = await ptyPair();
+    cleanup.push(() => p.stop());
+    const spiPath = join(dir, "spi-beside-silent-serial");
+    writeFileSync(spiPath, "");
+    const t = await box();
+    const cookie = await t.admin();
+    const t0 = performance.now();
+    const r = await call(t.url, "PUT", "/api/v1/settings", {
+      strip: { ledCount: 100 },
+      outputs: [{ driver: "serial", device: p.a, length: 50 }, { driver: "spi", device: spiPath, start: 50 }],
+    }, { cookie });
+    expect(r.status).toBe(200);
+    expect(performance.now() - t0).toBeLessThan(1500); // the bridge's 3 s hello timeout is not waited for
+    expect(await measuredFps(t.url, 1000)).toBeGreaterThan(55);
+    const state = (await call(t.url, "GET", "/api/v1/state")).body;
+    const [serial, spi] = state.outputs;
+    expect(serial.health.ok).toBe(false);
+    expect(spi.health).toMatchObject({ ok: true });
+    expect(spi.health.framesWritten).toBeGreaterThan(30);
+    await until(async () => (await call(t.url, "GET", "/api/v1/state")).body.outputs[0].health.message?.includes("did not announce itself"), "the silent bridge in health", 5000);
   });
 });
 

@@ -186,7 +186,7 @@ describe.skipIf(socat.skip)("serial driver: ledbox bridge protocol", () => {
     const bridge = await fakeBridge(p.b);
     const d = new SerialDriver(serialCfg(p.a, { silenceMs: 1500 }), ctxFor(8, "GRBW"));
     await d.open();
-    expect(d.health()).toMatchObject({ ok: true });
+    await until(() => d.health().ok, "the handshake");
     d.write(wireFor("GRBW"));
     await until(() => bridge.frames.length >= 2, "config and frame", 2000);
     expect(bridge.frames[0]).toMatchObject({ type: "C", count: 0, payload: [1500 >> 8, 1500 & 255] });
@@ -219,7 +219,8 @@ describe.skipIf(socat.skip)("serial driver: ledbox bridge protocol", () => {
     await fakeBridge(p.b, { maxBytes: 300 });
     const d = new SerialDriver(serialCfg(p.a), ctxFor(150));
     await d.open();
-    expect(d.health().message).toContain("the bridge's firmware takes at most 300 bytes (100 LEDs), this output needs 450");
+    await until(() => d.health().message?.includes("the bridge's firmware takes at most 300 bytes (100 LEDs), this output needs 450"), "the refusal in health");
+    expect(d.health().ok).toBe(false);
     await d.close();
   });
 
@@ -228,15 +229,16 @@ describe.skipIf(socat.skip)("serial driver: ledbox bridge protocol", () => {
     await fakeBridge(p.b, { garbage: true });
     const d = new SerialDriver(serialCfg(p.a), ctxFor(10));
     await d.open();
+    await until(() => /answers garbage|did not announce itself/.test(d.health().message ?? ""), "the garbage in health", 5000);
     expect(d.health().ok).toBe(false);
-    expect(d.health().message).toMatch(/answers garbage|did not announce itself/);
     await d.close();
 
     const q = await pair();
     await fakeBridge(q.b, { corruptAck: true });
     const e = new SerialDriver(serialCfg(q.a), ctxFor(10));
     await e.open();
-    expect(e.health().message).toContain("answered out of turn");
+    await until(() => e.health().message?.includes("answered out of turn"), "the wrong ack in health");
+    expect(e.health().ok).toBe(false);
     await e.close();
   });
 
