@@ -1,7 +1,7 @@
 // WS2812/SK6812 through /dev/spidev (MOSI = GPIO 10): no root, every Pi including the Pi 5.
 import { readFileSync } from "node:fs";
 import type { SpiOutput } from "../config/schema.ts";
-import { BaseDriver } from "./base.ts";
+import { BaseDriver, errorText } from "./base.ts";
 import { Device } from "./device.ts";
 import type { DriverContext } from "./driver.ts";
 import { ioctlInt } from "./libc.ts";
@@ -47,9 +47,13 @@ export class SpiDriver extends BaseDriver {
   protected async connect(): Promise<void> {
     const fd = await this.device.open();
     if (!this.device.isCharDevice) return;
-    ioctlInt(fd, SPI_IOC_WR_MODE, 0, 1);
-    ioctlInt(fd, SPI_IOC_WR_BITS_PER_WORD, 8, 1);
-    ioctlInt(fd, SPI_IOC_WR_MAX_SPEED_HZ, this.cfg.speedHz, 4);
+    try {
+      ioctlInt(fd, SPI_IOC_WR_MODE, 0, 1);
+      ioctlInt(fd, SPI_IOC_WR_BITS_PER_WORD, 8, 1);
+      ioctlInt(fd, SPI_IOC_WR_MAX_SPEED_HZ, this.cfg.speedHz, 4);
+    } catch (err) {
+      throw new Error(`${this.cfg.device} is not an SPI device: ${errorText(err)}`);
+    }
   }
 
   protected disconnect(): Promise<void> {

@@ -77,6 +77,14 @@ describe("SPI driver", () => {
     await d.close();
   });
 
+  test("a device node that is not spidev: the spidev ioctls fail (really called) and health says so", async () => {
+    const d = new SpiDriver(spiCfg("/dev/null"), ctxFor(4));
+    await d.open();
+    expect(d.health().ok).toBe(false);
+    expect(d.health().message).toBe("/dev/null is not an SPI device: ioctl 0x40016b01 failed (errno 25); retrying in 0.5 s");
+    await d.close();
+  });
+
   test("a strip longer than spidev's buffer is refused with the cmdline.txt fix named", () => {
     const fits = Math.floor((SPIDEV_DEFAULT_BUFSIZ - 98) / 12);
     expect(checkSpi(spiCfg("/dev/spidev0.0"), ctxFor(fits))).toBeNull();
