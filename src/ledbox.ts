@@ -64,6 +64,7 @@ export class Ledbox {
     this.servers = createServers(this.db, this.ingest, log);
     this.mqtt = new MqttService(this);
     this.integrations = new IntegrationsService(this, new IntegrationsRepo(this.db), loadRegistry(boot.dataDir, log));
+    this.integrations.onChange(() => this.mqtt.syncIntegrations());
   }
 
   /** A new device starts with the FPS Combat preset, so the test buttons light something at once. */

@@ -1,5 +1,5 @@
 // Settings changes: merge, validate whole, store, then apply to the running engine.
-import type { Engine } from "../light/engine.ts";
+import { SettingsRefused, type Engine } from "../light/engine.ts";
 import { mergeSettings, type SettingsRepo } from "../store/settings.ts";
 import { describeIssues } from "../events/ingest.ts";
 import { SettingsSchema, type Settings } from "./schema.ts";
@@ -34,7 +34,7 @@ export class SettingsService {
     try {
       if (!sameExceptMqtt(prev, next)) await this.engine.reconfigure(next);
     } catch (err) {
-      await this.engine.reconfigure(prev);
+      if (!(err instanceof SettingsRefused)) await this.engine.reconfigure(prev);
       return { ok: false, error: `could not apply: ${err instanceof Error ? err.message : String(err)}` };
     }
     this.repo.save(next);

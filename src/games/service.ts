@@ -1,13 +1,12 @@
 // The integrations service: CRUD over stored integrations (validated by each adapter's schema),
 // and the ingest path every payload takes: rate limit → token → adapter step → standard events.
-import { createHash, timingSafeEqual } from "node:crypto";
 import { join } from "node:path";
 import { z } from "zod";
-import { BaseChangeSchema } from "../light/specs.ts";
 import { presetById, PRESETS } from "../director/presets.ts";
 import { describeIssues, parseEvents } from "../events/ingest.ts";
 import { HttpError, validate } from "../http/errors.ts";
 import type { Ledbox } from "../ledbox.ts";
+import { sameSecret } from "../store/auth.ts";
 import type { IntegrationFields, IntegrationRecord, IntegrationsRepo } from "../store/integrations.ts";
 import { at, PayloadError, type Adapter } from "./adapter.ts";
 import { LiveIntegration } from "./live.ts";
@@ -35,6 +34,7 @@ export type IngestOutcome = { status: number; body: Record<string, unknown> };
 
 export class IntegrationsService {
   private live = new Map<string, LiveIntegration>();
+  private listeners: (() => void)[] = [];
 
   constructor(private readonly box: Ledbox, private readonly repo: IntegrationsRepo, readonly registry: Registry) {}
 
@@ -45,6 +45,15 @@ export class IntegrationsService {
   async stop(): Promise<void> {
     await Promise.all([...this.live.values()].map((l) => l.connector?.stop()));
     this.live.clear();
+  }
+
+  /** Called after an integration is created, changed or deleted. */
+  onChange(fn: () => void): void {
+    this.listeners.push(fn);
+  }
+
+  private changed(): void {
+    for (const fn of this.listeners) fn();
   }
 
   list(): IntegrationRecord[] {
@@ -61,6 +70,7 @@ export class IntegrationsService {
     const rec = this.repo.create(fields);
     this.applyPreset(fields.preset);
     this.activate(rec);
+    this.changed();
     return rec;
   }
 
@@ -72,12 +82,14 @@ export class IntegrationsService {
     if (patch.preset) this.applyPreset(fields.preset);
     await this.deactivate(id);
     this.activate(rec);
+    this.changed();
     return rec;
   }
 
   async remove(id: string): Promise<void> {
     if (!this.repo.delete(id)) notFound(id);
     await this.deactivate(id);
+    this.changed();
   }
 
   /** Validates type, unique name, preset and the adapter's own config; returns what to store. */
@@ -93,10 +105,7 @@ export class IntegrationsService {
 
   private applyPreset(id: string | null): void {
     const p = id ? presetById.get(id) : undefined;
-    if (!p) return;
-    this.box.mappings.replacePresetMappings(p.id, p.mappings);
-    this.box.reloadMappings();
-    if (p.base) this.box.setBase(BaseChangeSchema.parse(p.base));
+    if (p) this.box.applyPreset(p);
   }
 
   private activate(rec: IntegrationRecord): void {
@@ -218,12 +227,6 @@ export class IntegrationsService {
       : null;
     return { type: rec.type, url, token, auth: adapter.auth, file, example, instructions: adapter.setup };
   }
-}
-
-/** Hashing first makes the comparison constant-time whatever the lengths. */
-function sameSecret(a: string, b: string): boolean {
-  const h = (s: string) => createHash("sha256").update(s).digest();
-  return timingSafeEqual(h(a), h(b)) && b.length > 0;
 }
 
 function notFound(id: string): never {

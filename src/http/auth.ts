@@ -1,9 +1,8 @@
 // Admin auth: a password set on first run (guarded by a one-time code printed to the log),
 // a session cookie (HttpOnly, SameSite=Strict) and bearer API tokens for automation.
-import { timingSafeEqual as equalBytes } from "node:crypto";
 import { Elysia } from "elysia";
 import { z } from "zod";
-import { randomToken, type AuthRepo } from "../store/auth.ts";
+import { randomToken, sameSecret, type AuthRepo } from "../store/auth.ts";
 import { HttpError, validate } from "./errors.ts";
 
 export const SESSION_COOKIE = "ledbox_session";
@@ -74,7 +73,7 @@ export class Auth {
         const { code, password } = validate(SetupSchema, body);
         if (!this.setupCode) throw new HttpError(409, "setup is already done: log in instead");
         this.throttle(client);
-        if (!timingSafeEqual(code.trim().toUpperCase(), this.setupCode)) this.fail(client, "wrong setup code: use the one printed in the log");
+        if (!sameSecret(code.trim().toUpperCase(), this.setupCode)) this.fail(client, "wrong setup code: use the one printed in the log");
         await this.repo.setPassword(password);
         this.setupCode = null;
         const s = this.repo.createSession();
@@ -114,9 +113,4 @@ export class Auth {
         return { ok: true };
       });
   }
-}
-
-function timingSafeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a), y = Buffer.from(b);
-  return x.length === y.length && equalBytes(x, y);
 }

@@ -14,6 +14,9 @@ interface Output {
   view: Uint8Array;
 }
 
+/** Settings the engine refused before changing anything: nothing needs rolling back. */
+export class SettingsRefused extends Error {}
+
 export type FrameListener = (engine: Engine) => void;
 
 export class Engine {
@@ -57,7 +60,7 @@ export class Engine {
   async reconfigure(next: Settings): Promise<void> {
     // An output a driver can tell is unworkable (missing device, too many LEDs) is refused before anything changes.
     const problem = checkOutputs(next);
-    if (problem) throw new Error(problem);
+    if (problem) throw new SettingsRefused(problem);
     // The loop pauses while drivers change, so no frame reaches a driver before it is open.
     const running = this.clock.running;
     this.clock.stop();
@@ -157,7 +160,10 @@ export class Engine {
       stats: this.stats(),
       strip: this.settings.strip,
       segments: this.scene.describe(this.now()),
-      outputs: this.outputs.map((o) => ({ driver: o.driver.kind, start: o.start, length: o.length, health: o.driver.health() })),
+      outputs: this.outputs.map((o) => {
+        const limit = o.driver.wireLimitFps();
+        return { driver: o.driver.kind, start: o.start, length: o.length, wireLimitFps: Number.isFinite(limit) ? Math.floor(limit) : null, health: o.driver.health() };
+      }),
     };
   }
 }

@@ -21,8 +21,10 @@ export class IntegrationEntities {
     this.published.clear();
   }
 
-  sync(t: Topics, d: DeviceInfo, list: IntegrationView[], publish: Publish): void {
+  /** Publishes what changed; true when an integration's connected state did (or one went away). */
+  sync(t: Topics, d: DeviceInfo, list: IntegrationView[], publish: Publish): boolean {
     const seen = new Set<string>();
+    let changed = false;
     for (const i of list) {
       seen.add(i.id);
       const c = integrationConfig(t, d, i);
@@ -30,7 +32,10 @@ export class IntegrationEntities {
       const state = i.connected ? "ON" : "OFF";
       const was = this.published.get(i.id);
       if (was?.config !== config) publish(c.topic, config, true);
-      if (was?.state !== state) publish(t.integrationConnected(i.id), state, true);
+      if (was?.state !== state) {
+        publish(t.integrationConnected(i.id), state, true);
+        changed = true;
+      }
       this.published.set(i.id, { topic: c.topic, config, state });
     }
     for (const [id, was] of this.published) {
@@ -38,6 +43,8 @@ export class IntegrationEntities {
       publish(was.topic, "", true);
       publish(t.integrationConnected(id), "", true);
       this.published.delete(id);
+      changed = true;
     }
+    return changed;
   }
 }

@@ -13,7 +13,7 @@ import { MqttLink } from "./link.ts";
 import { inboundTopics, MAX_PAYLOAD, topicsFor, type Topics } from "./topics.ts";
 
 const SENSOR_PERIOD_MS = 10_000;
-/** How often integrations' "connected" states (which lapse with time) are checked. */
+/** How often integrations' "connected" states (which lapse with time) are checked; saves and deletes publish at once. */
 const INTEGRATION_PERIOD_MS = 2000;
 /** After an event the last-event sensor updates within this time, never more often. */
 const SENSOR_THROTTLE_MS = 1000;
@@ -246,10 +246,13 @@ export class MqttService {
     void this.link.publish(t.sensors, JSON.stringify(doc), true);
   }
 
-  private syncIntegrations(): void {
+  /** Publishes integration entities that changed; also called when integrations are saved or deleted. */
+  syncIntegrations(): void {
     const t = this.topics;
     if (!t || !this.link.connected) return;
-    this.integrations.sync(t, this.deviceInfo(), this.integrationViews(), (topic, payload, retain) => void this.link.publish(topic, payload, retain));
+    const changed = this.integrations.sync(t, this.deviceInfo(), this.integrationViews(), (topic, payload, retain) => void this.link.publish(topic, payload, retain));
+    // The sensors carry the count of connected integrations.
+    if (changed) this.publishSensors();
   }
 
   private integrationViews(): IntegrationView[] {

@@ -23,6 +23,26 @@ describe("reads", () => {
     expect(r.body.bus.map((s: { name: string }) => s.name)).toContain("director");
   });
 
+  test("health reports every edge: MQTT, each game server and each integration, by name", async () => {
+    const admin = { cookie: await t.admin() };
+    const srv = await call(t.url, "POST", "/api/v1/servers", { name: "lan-l4d2", kind: "source", host: "127.0.0.1", port: 1, intervalMs: 1000 }, admin);
+    const integ = await call(t.url, "POST", "/api/v1/integrations", { name: "my-cs2", type: "cs2" }, admin);
+    expect([srv.status, integ.status]).toEqual([201, 201]);
+    try {
+      const r = await call(t.url, "GET", "/api/v1/health");
+      expect(r.body.ok).toBe(true);
+      expect(r.body.mqtt).toEqual({ enabled: false, state: expect.any(String), lastError: null });
+      expect(r.body.servers).toHaveLength(1);
+      expect(r.body.servers[0]).toMatchObject({ id: srv.body.id, name: "lan-l4d2" });
+      expect(["unknown", "offline"]).toContain(r.body.servers[0].state);
+      expect("problem" in r.body.servers[0]).toBe(true);
+      expect(r.body.integrations).toEqual([{ id: integ.body.id, name: "my-cs2", connected: false, problem: null }]);
+    } finally {
+      await call(t.url, "DELETE", `/api/v1/servers/${srv.body.id}`, undefined, admin);
+      await call(t.url, "DELETE", `/api/v1/integrations/${integ.body.id}`, undefined, admin);
+    }
+  });
+
   test("state: frame stats, segments with layers, power estimate, counters", async () => {
     await until(async () => (await call(t.url, "GET", "/api/v1/state")).body.stats.frames > 30, "30 frames rendered");
     const r = await call(t.url, "GET", "/api/v1/state");

@@ -192,7 +192,7 @@ describe("stats and state", () => {
     const st = e.state();
     expect(st.strip).toEqual({ ledCount: 10, ledType: "rgb", colorOrder: "GRB", whiteExtraction: "subtract" });
     expect(st.segments.map((s) => s.name)).toEqual(["main"]);
-    expect(st.outputs).toEqual([{ driver: "virtual", start: 0, length: 10, health: { ok: true, framesWritten: 0, framesDropped: 0 } }]);
+    expect(st.outputs).toEqual([{ driver: "virtual", start: 0, length: 10, wireLimitFps: null, health: { ok: true, framesWritten: 0, framesDropped: 0 } }]);
     expect(JSON.parse(JSON.stringify(st))).toEqual(st);
   });
 });

@@ -50,6 +50,7 @@ describe("output settings through the API", () => {
   test("bad driver settings are refused with a 400 naming the problem, and nothing is applied", async () => {
     const t = await box();
     const cookie = await t.admin();
+    const running = t.box.engine.outputs[0].driver;
     for (const [what, outputs, message] of bad) {
       const strip = what.includes("RGBW") ? { ledCount: 600, ledType: "rgbw", colorOrder: "GRBW" } : { ledCount: 600 };
       const r = await call(t.url, "PUT", "/api/v1/settings", { strip, outputs }, { cookie });
@@ -60,6 +61,8 @@ describe("output settings through the API", () => {
     expect(s.body.strip.ledCount).toBe(150);
     expect(s.body.outputs).toEqual([{ driver: "virtual", start: 0 }]);
     expect(t.box.engine.outputs.map((o) => o.driver.kind)).toEqual(["virtual"]);
+    // Refused before anything changed: the running driver was not even reopened.
+    expect(t.box.engine.outputs[0].driver).toBe(running);
   });
 
   test("two drivers at once: SPI takes LEDs 0–99, DDP 100–149, each exactly its range; state shows the wire limit", async () => {
@@ -80,6 +83,7 @@ describe("output settings through the API", () => {
     expect(state.outputs.map((o: { driver: string; start: number; length: number; health: { ok: boolean } }) => [o.driver, o.start, o.length, o.health.ok])).toEqual([["spi", 0, 100, true], ["ddp", 100, 50, true]]);
     // SPI: 100 LEDs × 12 bytes + 98 latch → ≈ 2.6e6 / (8 × 1298) = 250 fps; DDP: 1 packet → 1000 fps.
     expect(state.stats.wireLimitFps).toBe(250);
+    expect(state.outputs.map((o: { wireLimitFps: number }) => o.wireLimitFps)).toEqual([250, 1000]);
 
     // A still frame (a gradient, no dithering): each driver shows exactly its range of it.
     expect((await call(t.url, "PUT", "/api/v1/settings", { light: { dithering: false } }, { cookie })).status).toBe(200);

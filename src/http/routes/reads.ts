@@ -10,13 +10,20 @@ export const readRoutes = (box: Ledbox, g: Guards) =>
     .get("/health", ({ request }) => {
       g.reader(request);
       const outputs = box.engine.outputs.map((o) => ({ driver: o.driver.kind, ...o.driver.health() }));
+      const mqtt = box.mqtt.status();
+      const servers = box.servers.repo.configs().map((c) => box.servers.status(c.id)!);
+      const integrations = box.integrations.list().map((r) => ({ id: r.id, name: r.name, ...integrationHealth(box, r.id) }));
       return {
+        // The loop and outputs are what the device is for; the other edges report without failing it.
         ok: outputs.every((o) => o.ok),
         version: VERSION,
         uptimeS: Math.round((Date.now() - startedAt) / 1000),
         fps: box.engine.stats().deliveredFps,
         outputs,
         bus: box.bus.health(),
+        mqtt: { enabled: mqtt.enabled, state: mqtt.state, lastError: mqtt.lastError },
+        servers: servers.map((s) => ({ id: s.id, name: s.name, state: s.state, problem: s.problem })),
+        integrations,
       };
     }, { detail: { summary: "Liveness and the health of every unit" } })
     .get("/state", ({ request }) => {
@@ -32,3 +39,13 @@ export const readRoutes = (box: Ledbox, g: Guards) =>
       g.reader(request);
       return box.ring.since(Number(query.since ?? 0) || 0, 100);
     }, { detail: { summary: "Recent events (the ring the live channel resumes from)" } });
+
+/** An integration whose adapter is not loaded has no live status: not connected, and why. */
+function integrationHealth(box: Ledbox, id: string) {
+  try {
+    const s = box.integrations.status(id);
+    return { connected: s.connected, problem: s.problem?.text ?? null };
+  } catch (err) {
+    return { connected: false, problem: err instanceof Error ? err.message : String(err) };
+  }
+}
