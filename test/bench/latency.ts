@@ -18,10 +18,9 @@
 // a sample late, they show whether the machine (the peer is late too) or ledbox is to blame.
 //
 //   npx bun test/bench/latency.ts [--quick]
-import { MappingInputSchema, type MappingInput } from "../../src/director/mapping.ts";
 import type { VirtualDriver } from "../../src/outputs/virtual.ts";
 import { startBox } from "../helpers/box.ts";
-import { atMost, BENCH_DIR, BUN, FrameRecorder, header, info, intervals, options, report, sleep, startChild, summary, type Row } from "./lib.ts";
+import { addProbe, atMost, BENCH_DIR, BUN, FrameRecorder, header, info, intervals, options, report, sleep, startChild, summary, type Row } from "./lib.ts";
 
 const opts = options();
 const SAMPLES = opts.quick ? 30 : 300;
@@ -34,18 +33,7 @@ header(`latency: event receipt → first output write with the effect, ${SAMPLES
 
 const t = await startBox({ settings: { safety: { flashGuard: false }, render: { fps: FPS } } });
 const box = t.box;
-const probeMapping: MappingInput = {
-  name: "Latency probe", event: "custom", match: { name: PROBE },
-  action: { kind: "effect", effect: "flash", colors: ["#0000ff"], durationMs: 40, fadeInMs: 0, fadeOutMs: 0, priority: 100 },
-};
-MappingInputSchema.parse(probeMapping);
-box.mappings.create(probeMapping);
-box.reloadMappings();
-
-// Where R, G and B sit in a wire LED.
-const order = box.settings.get().strip.colorOrder;
-const [oR, oG, oB] = ["R", "G", "B"].map((c) => order.indexOf(c));
-const showsProbe = (f: Uint8Array) => f[oB] > 0 && f[oR] === 0 && f[oG] === 0;
+const showsProbe = addProbe(box, PROBE, "Latency probe");
 
 // Stamps: client send, handler receipt, frame start, write.
 let sentAt = 0, receivedAt = 0, waiting = false, lastShowedProbe = false;

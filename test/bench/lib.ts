@@ -1,6 +1,7 @@
 // Shared helpers for the benchmarks (not a bench itself): options, statistics, the result table.
 // A bench prints its raw figures and one row per target; `--json FILE` also writes the rows
 // there for test/bench/run.ts to collect into the summary.
+import { MappingInputSchema, type MappingInput } from "../../src/director/mapping.ts";
 import type { Ledbox } from "../../src/ledbox.ts";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -209,4 +210,21 @@ export function watchLoad(box: Ledbox, frameCapacity: number) {
       window.first = window.last = -1;
     },
   };
+}
+
+/**
+ * Maps a `custom` event named `probe` to a 40 ms pure-blue flash at the top priority and returns
+ * a test for wire frames that show it (blue on, red and green off, whatever the colour order).
+ */
+export function addProbe(box: Ledbox, probe: string, label: string): (frame: Uint8Array) => boolean {
+  const mapping: MappingInput = {
+    name: label, event: "custom", match: { name: probe },
+    action: { kind: "effect", effect: "flash", colors: ["#0000ff"], durationMs: 40, fadeInMs: 0, fadeOutMs: 0, priority: 100 },
+  };
+  MappingInputSchema.parse(mapping);
+  box.mappings.create(mapping);
+  box.reloadMappings();
+  const order = box.settings.get().strip.colorOrder;
+  const [oR, oG, oB] = ["R", "G", "B"].map((c) => order.indexOf(c));
+  return (f) => f[oB] > 0 && f[oR] === 0 && f[oG] === 0;
 }

@@ -15,11 +15,10 @@
 //   npx bun test/bench/mqtt.ts [--quick] [--aedes]     (--aedes: the in-process broker even when mosquitto is installed)
 import { existsSync } from "node:fs";
 import mqtt from "mqtt";
-import { MappingInputSchema, type MappingInput } from "../../src/director/mapping.ts";
 import type { VirtualDriver } from "../../src/outputs/virtual.ts";
 import { startBox, until } from "../helpers/box.ts";
 import { BROKERS, MOSQUITTO } from "../helpers/brokers.ts";
-import { atLeast, atMost, delivery, FrameRecorder, header, info, options, report, sleep, startChild, summary, type Row } from "./lib.ts";
+import { addProbe, atLeast, atMost, delivery, FrameRecorder, header, info, options, report, sleep, startChild, summary, type Row } from "./lib.ts";
 
 const opts = options();
 const SAMPLES = opts.quick ? 30 : 300;
@@ -37,17 +36,7 @@ const t = await startBox({ settings: { safety: { flashGuard: false }, render: { 
 const box = t.box;
 await until(() => box.mqtt.link.connected, "ledbox connected", 5000);
 const topic = `ledbox/bench0001/event`;
-const probeMapping: MappingInput = {
-  name: "MQTT probe", event: "custom", match: { name: PROBE },
-  action: { kind: "effect", effect: "flash", colors: ["#0000ff"], durationMs: 40, fadeInMs: 0, fadeOutMs: 0, priority: 100 },
-};
-MappingInputSchema.parse(probeMapping);
-box.mappings.create(probeMapping);
-box.reloadMappings();
-
-const order = box.settings.get().strip.colorOrder;
-const [oR, oG, oB] = ["R", "G", "B"].map((c) => order.indexOf(c));
-const showsProbe = (f: Uint8Array) => f[oB] > 0 && f[oR] === 0 && f[oG] === 0;
+const showsProbe = addProbe(box, PROBE, "MQTT probe");
 
 let sentAt = 0, receivedAt = 0, waiting = false, lastShowedProbe = false;
 let onHit: (() => void) | null = null;

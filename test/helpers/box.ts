@@ -173,3 +173,13 @@ export function openLive(url: string, opts: { query?: string; headers?: Record<s
 
 /** The RGB preview bytes of LED i. */
 export const led = (f: Uint8Array, i: number): [number, number, number] => [f[i * 3], f[i * 3 + 1], f[i * 3 + 2]];
+
+/** Creates an integration as the admin; returns its id and its setup (token, config file, …). */
+export async function createIntegration(t: TestBox, body: Record<string, unknown>) {
+  const headers = { cookie: await t.admin() };
+  const r = await call(t.url, "POST", "/api/v1/integrations", body, headers);
+  if (r.status !== 201) throw new Error(`creating integration: ${r.status} ${r.text}`);
+  const s = await call(t.url, "GET", `/api/v1/integrations/${r.body.id}/setup`, undefined, headers);
+  if (s.status !== 200) throw new Error(`integration setup: ${s.status} ${s.text}`);
+  return { id: r.body.id as string, token: s.body.token as string, setup: s.body };
+}

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { call, led, openLive, startBox, tempDir, type TestBox } from "../helpers/box.ts";
+import { call, createIntegration, led, openLive, startBox, tempDir, type TestBox } from "../helpers/box.ts";
 import { loadFixture } from "../games/fixture.ts";
 
 setDefaultTimeout(20_000);
@@ -19,11 +19,7 @@ describe("webhook and declarative integrations", () => {
     await t.stop();
   });
 
-  async function create(body: Record<string, unknown>) {
-    const r = await call(t.url, "POST", "/api/v1/integrations", body, admin);
-    expect(r.status).toBe(201);
-    return { id: r.body.id as string, token: (await call(t.url, "GET", `/api/v1/integrations/${r.body.id}/setup`, undefined, admin)).body.token as string };
-  }
+  const create = (body: Record<string, unknown>) => createIntegration(t, body);
   const post = (id: string, body: unknown, headers: Record<string, string> = {}, query = "") =>
     call(t.url, "POST", `/api/v1/integrations/${id}/event${query}`, body, headers);
 

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { parseRecording, replay } from "../../src/tools/replay.ts";
-import { call, led, openLive, startBox, tempDir, until, type TestBox } from "../helpers/box.ts";
+import { call, createIntegration, led, openLive, startBox, tempDir, until, type TestBox } from "../helpers/box.ts";
 import { loadFixture } from "../games/fixture.ts";
 
 setDefaultTimeout(20_000);
@@ -23,13 +23,7 @@ describe("integrations API", () => {
     await t.stop();
   });
 
-  async function create(body: Record<string, unknown>) {
-    const r = await call(t.url, "POST", "/api/v1/integrations", body, admin);
-    expect(r.status).toBe(201);
-    const s = await call(t.url, "GET", `/api/v1/integrations/${r.body.id}/setup`, undefined, admin);
-    expect(s.status).toBe(200);
-    return { id: r.body.id as string, token: s.body.token as string, setup: s.body };
-  }
+  const create = (body: Record<string, unknown>) => createIntegration(t, body);
   const post = (id: string, body: unknown, headers: Record<string, string> = {}) => call(t.url, "POST", `/api/v1/integrations/${id}/event`, body, headers);
   const lastSeq = async () => (await call(t.url, "GET", "/api/v1/state")).body.events.lastSeq as number;
   const recentTypes = async (id: string) => (await call(t.url, "GET", `/api/v1/integrations/${id}/events`)).body.events.map((e: any) => e.type);
