@@ -18,9 +18,8 @@
 // a sample late, they show whether the machine (the peer is late too) or ledbox is to blame.
 //
 //   npx bun test/bench/latency.ts [--quick]
-import type { VirtualDriver } from "../../src/outputs/virtual.ts";
 import { startBox } from "../helpers/box.ts";
-import { addProbe, atMost, BENCH_DIR, BUN, FrameRecorder, header, info, intervals, options, report, sleep, startChild, summary, type Row } from "./lib.ts";
+import { atMost, BENCH_DIR, BUN, FrameRecorder, header, info, intervals, options, report, sleep, probeTimer, startChild, summary, type Row } from "./lib.ts";
 
 const opts = options();
 const SAMPLES = opts.quick ? 30 : 300;
@@ -33,53 +32,24 @@ header(`latency: event receipt → first output write with the effect, ${SAMPLES
 
 const t = await startBox({ settings: { safety: { flashGuard: false }, render: { fps: FPS } } });
 const box = t.box;
-const showsProbe = addProbe(box, PROBE, "Latency probe");
-
 // Stamps: client send, handler receipt, frame start, write.
-let sentAt = 0, receivedAt = 0, waiting = false, lastShowedProbe = false;
-let onHit: (() => void) | null = null;
-const accept = box.ingest.accept.bind(box.ingest);
-box.ingest.accept = (events) => {
-  if (waiting && receivedAt === 0 && events.some((e) => e.type === "custom" && e.name === PROBE)) receivedAt = performance.now();
-  return accept(events);
-};
 const samples = { handler: [] as number[], client: [] as number[], wait: [] as number[], render: [] as number[] };
 const rec = new FrameRecorder(FPS * 600);
 box.engine.onFrame((e) => rec.push(e.lastFrameMs));
-const driver = box.engine.outputs[0].driver as VirtualDriver;
-driver.onWrite = (frame) => {
-  const now = performance.now();
-  const shows = showsProbe(frame);
-  if (waiting && receivedAt > 0 && shows) {
-    samples.handler.push(now - receivedAt);
-    samples.client.push(now - sentAt);
-    samples.wait.push(box.engine.lastFrameMs - receivedAt);
-    samples.render.push(now - box.engine.lastFrameMs);
-    waiting = false;
-    onHit?.();
-  }
-  lastShowedProbe = shows;
-};
+const timedProbe = probeTimer(box, PROBE, "Latency probe", (h) => {
+  samples.handler.push(h.writtenAt - h.receivedAt);
+  samples.client.push(h.writtenAt - h.sentAt);
+  samples.wait.push(h.frameAt - h.receivedAt);
+  samples.render.push(h.writtenAt - h.frameAt);
+});
 
 const body = JSON.stringify({ type: "custom", name: PROBE, game: "bench" });
-async function probe(): Promise<boolean> {
-  // Wait until the previous probe has left the strip.
-  for (let i = 0; i < 50 && lastShowedProbe; i++) await sleep(5);
-  await sleep(40 + Math.random() * 30);
-  receivedAt = 0;
-  waiting = true;
-  const hit = new Promise<boolean>((resolve) => {
-    onHit = () => resolve(true);
-    setTimeout(() => resolve(false), 1000);
+const probe = () =>
+  timedProbe(async () => {
+    const res = await fetch(`${t.url}/api/v1/events`, { method: "POST", headers: { "content-type": "application/json" }, body });
+    await res.arrayBuffer();
+    if (res.status !== 202) throw new Error(`probe answered ${res.status}`);
   });
-  sentAt = performance.now();
-  const res = await fetch(`${t.url}/api/v1/events`, { method: "POST", headers: { "content-type": "application/json" }, body });
-  await res.arrayBuffer();
-  if (res.status !== 202) throw new Error(`probe answered ${res.status}`);
-  const ok = await hit;
-  waiting = false;
-  return ok;
-}
 
 interface PeerResult { ratio: number; intervalMs: ReturnType<typeof summary> }
 

@@ -3,6 +3,7 @@
 // there for test/bench/run.ts to collect into the summary.
 import { MappingInputSchema, type MappingInput } from "../../src/director/mapping.ts";
 import type { Ledbox } from "../../src/ledbox.ts";
+import type { VirtualDriver } from "../../src/outputs/virtual.ts";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -212,19 +213,64 @@ export function watchLoad(box: Ledbox, frameCapacity: number) {
   };
 }
 
+/** When a probe was sent, received by ingest, and first written to the output, and its frame's time. */
+export interface ProbeHit {
+  sentAt: number;
+  receivedAt: number;
+  writtenAt: number;
+  frameAt: number;
+}
+
 /**
- * Maps a `custom` event named `probe` to a 40 ms pure-blue flash at the top priority and returns
- * a test for wire frames that show it (blue on, red and green off, whatever the colour order).
+ * Times probes end to end: a `custom` event named `name` is mapped to a 40 ms pure-blue flash at
+ * the top priority, its receipt is stamped at ingest, and the first write to the (virtual) output
+ * that shows it is caught. Returns `probe(send)`, which sends one probe at a time once the last
+ * has left the strip and says whether a frame showed it within 1 s.
  */
-export function addProbe(box: Ledbox, probe: string, label: string): (frame: Uint8Array) => boolean {
+export function probeTimer(box: Ledbox, name: string, label: string, onHit: (h: ProbeHit) => void, onAccept?: (events: number) => void) {
   const mapping: MappingInput = {
-    name: label, event: "custom", match: { name: probe },
+    name: label, event: "custom", match: { name },
     action: { kind: "effect", effect: "flash", colors: ["#0000ff"], durationMs: 40, fadeInMs: 0, fadeOutMs: 0, priority: 100 },
   };
   MappingInputSchema.parse(mapping);
   box.mappings.create(mapping);
   box.reloadMappings();
+  // Blue on, red and green off, wherever the colour order puts them.
   const order = box.settings.get().strip.colorOrder;
   const [oR, oG, oB] = ["R", "G", "B"].map((c) => order.indexOf(c));
-  return (f) => f[oB] > 0 && f[oR] === 0 && f[oG] === 0;
+  const shows = (f: Uint8Array) => f[oB] > 0 && f[oR] === 0 && f[oG] === 0;
+
+  let sentAt = 0, receivedAt = 0, waiting = false, lastShowed = false;
+  let resolveHit: (() => void) | null = null;
+  const accept = box.ingest.accept.bind(box.ingest);
+  box.ingest.accept = (events) => {
+    onAccept?.(events.length);
+    if (waiting && receivedAt === 0 && events.some((e) => e.type === "custom" && e.name === name)) receivedAt = performance.now();
+    return accept(events);
+  };
+  (box.engine.outputs[0].driver as VirtualDriver).onWrite = (frame) => {
+    const writtenAt = performance.now();
+    const seen = shows(frame);
+    if (waiting && receivedAt > 0 && seen) {
+      waiting = false;
+      onHit({ sentAt, receivedAt, writtenAt, frameAt: box.engine.lastFrameMs });
+      resolveHit?.();
+    }
+    lastShowed = seen;
+  };
+  return async function probe(send: () => Promise<void>): Promise<boolean> {
+    for (let i = 0; i < 50 && lastShowed; i++) await sleep(5);
+    await sleep(40 + Math.random() * 30);
+    receivedAt = 0;
+    waiting = true;
+    const hit = new Promise<boolean>((resolve) => {
+      resolveHit = () => resolve(true);
+      setTimeout(() => resolve(false), 1000);
+    });
+    sentAt = performance.now();
+    await send();
+    const ok = await hit;
+    waiting = false;
+    return ok;
+  };
 }

@@ -15,10 +15,9 @@
 //   npx bun test/bench/mqtt.ts [--quick] [--aedes]     (--aedes: the in-process broker even when mosquitto is installed)
 import { existsSync } from "node:fs";
 import mqtt from "mqtt";
-import type { VirtualDriver } from "../../src/outputs/virtual.ts";
 import { startBox, until } from "../helpers/box.ts";
 import { BROKERS, MOSQUITTO } from "../helpers/brokers.ts";
-import { addProbe, atLeast, atMost, delivery, FrameRecorder, header, info, options, report, sleep, startChild, summary, type Row } from "./lib.ts";
+import { atLeast, atMost, delivery, FrameRecorder, header, info, options, report, sleep, startChild, summary, probeTimer, type Row } from "./lib.ts";
 
 const opts = options();
 const SAMPLES = opts.quick ? 30 : 300;
@@ -36,48 +35,21 @@ const t = await startBox({ settings: { safety: { flashGuard: false }, render: { 
 const box = t.box;
 await until(() => box.mqtt.link.connected, "ledbox connected", 5000);
 const topic = `ledbox/bench0001/event`;
-const showsProbe = addProbe(box, PROBE, "MQTT probe");
-
-let sentAt = 0, receivedAt = 0, waiting = false, lastShowedProbe = false;
-let onHit: (() => void) | null = null;
-let accepted = 0;
-const accept = box.ingest.accept.bind(box.ingest);
-box.ingest.accept = (events) => {
-  accepted += events.length;
-  if (waiting && receivedAt === 0 && events.some((e) => e.type === "custom" && e.name === PROBE)) receivedAt = performance.now();
-  return accept(events);
-};
 const samples = { total: [] as number[], transit: [] as number[] };
 const rec = new FrameRecorder(FPS * 600);
 box.engine.onFrame((e) => rec.push(e.lastFrameMs));
-(box.engine.outputs[0].driver as VirtualDriver).onWrite = (frame) => {
-  const shows = showsProbe(frame);
-  if (waiting && receivedAt > 0 && shows) {
-    samples.total.push(performance.now() - sentAt);
-    samples.transit.push(receivedAt - sentAt);
-    waiting = false;
-    onHit?.();
-  }
-  lastShowedProbe = shows;
-};
+let accepted = 0;
+const timedProbe = probeTimer(box, PROBE, "MQTT probe", (h) => {
+  samples.total.push(h.writtenAt - h.sentAt);
+  samples.transit.push(h.receivedAt - h.sentAt);
+}, (n) => (accepted += n));
 
 const relay = await mqtt.connectAsync(broker.url, { clientId: "ledbox-bench-probe" });
 const body = JSON.stringify({ type: "custom", name: PROBE, game: "bench" });
-async function probe(): Promise<boolean> {
-  for (let i = 0; i < 50 && lastShowedProbe; i++) await sleep(5);
-  await sleep(40 + Math.random() * 30);
-  receivedAt = 0;
-  waiting = true;
-  const hit = new Promise<boolean>((resolve) => {
-    onHit = () => resolve(true);
-    setTimeout(() => resolve(false), 1000);
+const probe = () =>
+  timedProbe(async () => {
+    await relay.publishAsync(topic, body, { qos: 1 });
   });
-  sentAt = performance.now();
-  await relay.publishAsync(topic, body, { qos: 1 });
-  const ok = await hit;
-  waiting = false;
-  return ok;
-}
 
 async function probes(n: number, until: () => boolean = () => false) {
   for (let i = 0; i < 5; i++) await probe(); // warm-up, not counted
