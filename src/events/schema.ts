@@ -30,7 +30,11 @@ const result = z.enum(["win", "loss", "draw"]);
 
 const valueEvent = (type: ValueType) =>
   z.object({ type: z.literal(type), ...common, value: finite, min: finite.optional(), max: finite.optional() })
-    .refine((e) => (e.min ?? 0) !== (e.max ?? Infinity), { message: "min and max must differ", path: ["max"] });
+    // Against the type's default range where one is left out: {health, min: 100} divided by zero.
+    .refine((e) => (e.min ?? DEFAULT_RANGE[type][0]) !== (e.max ?? DEFAULT_RANGE[type][1]), {
+      message: `min and max must differ (where left out, ${type} uses ${DEFAULT_RANGE[type].join("–")})`,
+      path: ["max"],
+    });
 
 const trigger = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.object({ type: z.literal(type), ...common, ...shape });
@@ -99,5 +103,6 @@ export function normalise(e: GameEvent): number {
   const min = (e.min as number | undefined) ?? dmin;
   const max = (e.max as number | undefined) ?? dmax;
   const f = ((e.value as number) - min) / (max - min);
-  return f < 0 ? 0 : f > 1 ? 1 : f;
+  // NaN (from ranges so wide their span overflows to Infinity) counts as 0: a NaN meter value stops the render loop.
+  return f > 0 ? (f < 1 ? f : 1) : 0;
 }

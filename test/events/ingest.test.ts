@@ -49,6 +49,8 @@ describe("numericOf and normalise", () => {
     expect(normalise(e({ type: "speed", value: 50, min: 40, max: 60 }))).toBe(0.5);
     expect(normalise(e({ type: "health", value: 120 }))).toBe(1);
     expect(normalise(e({ type: "health", value: -5 }))).toBe(0);
+    // A span that overflows to Infinity gives Infinity / Infinity: NaN would stop the render loop.
+    expect(normalise(e({ type: "health", value: 1e308, min: -1e308, max: 1e308 }))).toBe(0);
   });
   test("triggers give their magnitude; plain triggers none", () => {
     expect(numericOf(e({ type: "damage_taken", amount: 42 }))).toBe(42);

@@ -73,6 +73,8 @@ describe("event ingest", () => {
     ["negative damage", { type: "damage_taken", amount: -5 }, /invalid event: amount: Too small/],
     ["value not a number", { type: "health", value: "lots" }, /invalid event: value: .*expected number/],
     ["min equal to max", { type: "health", value: 5, min: 10, max: 10 }, /max: min and max must differ/],
+    // Only min given, equal to health's default max: normalising divided by zero and the NaN stopped the render loop.
+    ["min equal to the default max", { type: "health", value: 100, min: 100 }, /max: min and max must differ \(where left out, health uses 0–100\)/],
     ["negative time", { type: "kill", time: -1 }, /invalid event: time: Too small/],
     ["empty id", { type: "kill", id: "" }, /invalid event: id: Too small/],
     ["unknown round result", { type: "round_end", result: "maybe" }, /invalid event: result: Invalid option/],
