@@ -6,6 +6,7 @@ import { FrameClock, type Now } from "./clock.ts";
 import { Pipeline } from "./pipeline.ts";
 import { Scene, type TriggerResult } from "./scene.ts";
 import type { BaseChange, BaseSpec, EffectSpec, MeterSpec } from "./specs.ts";
+import { round2 } from "./stats.ts";
 
 interface Output {
   driver: OutputDriver;
@@ -149,7 +150,7 @@ export class Engine {
     return {
       ...s,
       wireLimitFps: Number.isFinite(wireLimitFps) ? Math.floor(wireLimitFps) : null,
-      power: { ma: Math.round(p.ma), requestedMa: Math.round(p.requestedMa), watts: Math.round(p.watts * 100) / 100, limiting: p.limiting },
+      power: { ma: Math.round(p.ma), requestedMa: Math.round(p.requestedMa), watts: round2(p.watts), limiting: p.limiting },
       guardBlockedFlashes: this.scene.guard.blocked,
       droppedEffects: this.scene.dropped,
     };

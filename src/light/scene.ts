@@ -4,6 +4,7 @@ import { toHex } from "./color.ts";
 import { effectById } from "./effects/index.ts";
 import { FLASH_BOOKINGS, FlashGuard } from "./flashguard.ts";
 import { SegmentStack, type Instance } from "./segment.ts";
+import { round3 } from "./stats.ts";
 import { BaseSpecSchema, type BaseChange, type BaseSpec, type EffectSpec, type MeterSpec } from "./specs.ts";
 
 export type TriggerResult = { ok: true; segments: string[] } | { ok: false; reason: string };
@@ -110,12 +111,10 @@ export class Scene {
     return this.segments.map((s) => ({
       ...s.seg,
       base: { ...s.base, colors: s.base.colors.map(toHex) },
-      meters: [...s.meters.values()].map((m) => ({ name: m.name, value: round(m.valueAt(tMs)) })),
+      meters: [...s.meters.values()].map((m) => ({ name: m.name, value: round3(m.valueAt(tMs)) })),
       effects: s.active(tMs).map((i) => ({
         effect: i.def.id, priority: i.priority, blend: i.blend, remainingMs: Math.round(i.endMs - tMs),
       })),
     }));
   }
 }
-
-const round = (v: number) => Math.round(v * 1000) / 1000;
