@@ -146,10 +146,9 @@ export class Engine {
   stats() {
     const s = this.clock.stats();
     const p = this.pipeline.power;
-    const wireLimitFps = Math.min(...this.outputs.map((o) => o.driver.wireLimitFps()));
     return {
       ...s,
-      wireLimitFps: Number.isFinite(wireLimitFps) ? Math.floor(wireLimitFps) : null,
+      wireLimitFps: wholeFps(Math.min(...this.outputs.map((o) => o.driver.wireLimitFps()))),
       power: { ma: Math.round(p.ma), requestedMa: Math.round(p.requestedMa), watts: round2(p.watts), limiting: p.limiting },
       guardBlockedFlashes: this.scene.guard.blocked,
       droppedEffects: this.scene.dropped,
@@ -161,10 +160,12 @@ export class Engine {
       stats: this.stats(),
       strip: this.settings.strip,
       segments: this.scene.describe(this.now()),
-      outputs: this.outputs.map((o) => {
-        const limit = o.driver.wireLimitFps();
-        return { driver: o.driver.kind, start: o.start, length: o.length, wireLimitFps: Number.isFinite(limit) ? Math.floor(limit) : null, health: o.driver.health() };
-      }),
+      outputs: this.outputs.map((o) => ({
+        driver: o.driver.kind, start: o.start, length: o.length, wireLimitFps: wholeFps(o.driver.wireLimitFps()), health: o.driver.health(),
+      })),
     };
   }
 }
+
+/** A wire limit in whole frames per second; null for none (Infinity). */
+const wholeFps = (limit: number) => (Number.isFinite(limit) ? Math.floor(limit) : null);
