@@ -92,7 +92,9 @@ export class SerialDriver extends BaseDriver {
     const deadline = performance.now() + HELLO_TIMEOUT_MS;
     while (performance.now() < deadline) {
       this.seq = (this.seq + 1) & 0xff;
-      const r = await this.exchange(port, encodeLbQuery(this.seq), this.expect(HELLO_RETRY_MS, "")).catch(() => null);
+      // No answer in time: ask again. A failed write (the port closed or went away) ends the wait:
+      // retrying it would spin without ever yielding to the event loop.
+      const r = await this.exchange(port, encodeLbQuery(this.seq), this.expect(HELLO_RETRY_MS, "").catch(() => null));
       if (r?.kind === "H") return r;
     }
     throw new Error("the bridge did not announce itself (is the ledbox firmware flashed, and the baud right?)");

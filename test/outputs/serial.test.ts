@@ -242,6 +242,23 @@ describe.skipIf(socat.skip)("serial driver: ledbox bridge protocol", () => {
     await e.close();
   });
 
+  test("closed while the bridge has not answered yet: the hello ends at once and the loop never stalls", async () => {
+    const p = await pair();
+    const d = new SerialDriver(serialCfg(p.a), ctxFor(10));
+    await d.open();
+    let last = performance.now(), maxGap = 0;
+    const tick = setInterval(() => {
+      const now = performance.now();
+      maxGap = Math.max(maxGap, now - last);
+      last = now;
+    }, 5);
+    await d.close();
+    await Bun.sleep(1000);
+    clearInterval(tick);
+    expect(maxGap).toBeLessThan(250);
+    expect(d.health().ok).toBe(false);
+  });
+
   test("unplug and replug: the driver reports it, retries with backoff and resumes", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ledbox-pty-"));
     cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
