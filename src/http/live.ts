@@ -79,10 +79,7 @@ export class LiveHub {
     this.hello(client);
     if (since !== undefined && since < this.ring.lastSeq) {
       const items = this.ring.since(since);
-      const missed = Math.max(0, this.ring.lastSeq - since - items.length);
-      for (let i = 0; i < items.length; i += EVENTS_PER_MESSAGE) {
-        this.sendTo(client, { type: "events", items: items.slice(i, i + EVENTS_PER_MESSAGE), ...(i === 0 && missed ? { missed } : {}) });
-      }
+      for (const m of this.chunks(items, this.ring.lastSeq - since - items.length)) this.sendTo(client, m);
     }
   }
 
