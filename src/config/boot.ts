@@ -1,5 +1,6 @@
 // Start-up options that must be known before the store opens: env and CLI overrides.
 import { z } from "zod";
+import { describeIssues } from "../events/ingest.ts";
 
 const BootSchema = z.object({
   dataDir: z.string().min(1).default("./data"),
@@ -26,9 +27,6 @@ export function readBoot(argv: string[] = process.argv.slice(2), env: Record<str
     port: flag("port") ?? fromEnv("LEDBOX_PORT"),
     host: flag("host") ?? fromEnv("LEDBOX_HOST"),
   });
-  if (!parsed.success) {
-    const msg = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-    throw new Error(`bad start-up option: ${msg}`);
-  }
+  if (!parsed.success) throw new Error(`bad start-up option: ${describeIssues(parsed.error)}`);
   return parsed.data;
 }
