@@ -4,10 +4,9 @@
 const WINDOW_MS = 1000;
 /** Flashes booked ahead at most: a 5-minute strobe at 3 Hz needs 900. */
 export const FLASH_BOOKINGS = 1024;
-const CAPACITY = FLASH_BOOKINGS;
 
 export class FlashGuard {
-  private times = new Float64Array(CAPACITY);
+  private times = new Float64Array(FLASH_BOOKINGS);
   private count = 0;
   blocked = 0;
 
@@ -18,19 +17,22 @@ export class FlashGuard {
     if (!this.enabled) return true;
     const windowMs = this.windowMs();
     this.forget(nowMs, windowMs);
+    if (this.count + flashTimes.length > FLASH_BOOKINGS) return this.refuse();
     const all = [...Array.from(this.times.subarray(0, this.count)), ...flashTimes].sort((a, b) => a - b);
     const max = Math.max(1, Math.floor(this.maxPerSecond));
     for (let i = 0, j = 0; i < all.length; i++) {
       // The epsilon absorbs float error in booked times (k·1000/3 spaced exactly a second apart).
       while (all[i] - all[j] >= windowMs - 1e-6) j++;
-      if (i - j + 1 > max || this.count + flashTimes.length > CAPACITY) {
-        this.blocked++;
-        return false;
-      }
+      if (i - j + 1 > max) return this.refuse();
     }
-    this.times.set(all.slice(-CAPACITY));
-    this.count = Math.min(all.length, CAPACITY);
+    this.times.set(all);
+    this.count = all.length;
     return true;
+  }
+
+  private refuse(): false {
+    this.blocked++;
+    return false;
   }
 
   /** Highest repetition rate a periodic flashing effect may use. */
