@@ -95,6 +95,11 @@ export abstract class BaseDriver implements OutputDriver {
       this.scheduleRetry();
       return;
     }
+    if (this.closing) {
+      // close() ran while this connect was under way and had nothing to release yet.
+      await this.disconnect();
+      return;
+    }
     this.connected = true;
     this.problem = undefined;
     this.retryMs = RETRY_FIRST_MS;
