@@ -36,7 +36,8 @@ export class Scene {
     const durationMs = spec.durationMs ?? d.durationMs;
     // Any periodic effect is capped to the guard's rate: fast smooth cycling flickers too.
     const hz = this.guard.capHz(spec.hz ?? d.hz);
-    if (def.flashes !== "no") {
+    // Switched off, the guard books nothing, so its booking capacity limits nothing either.
+    if (def.flashes !== "no" && this.guard.enabled) {
       // A flash is one "on"; a strobe or pulse one per cycle, and at 0 Hz (steadily on) still one:
       // booking none would let 0 Hz strobes through the guard at any rate.
       const count = def.flashes === "per-cycle" && hz > 0 ? Math.ceil((durationMs * hz) / 1000) : 1;

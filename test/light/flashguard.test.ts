@@ -187,6 +187,8 @@ describe("in the scene", () => {
     for (let t = 0; t < 1000; t += 50) expect(sc.trigger(fx({ effect: "flash" }), t).ok).toBe(true);
     expect(sc.trigger(fx({ effect: "strobe", hz: 20, durationMs: 1000 }), 0).ok).toBe(true);
     expect(sc.segments[0].active(0).at(-1)!.params.hz).toBe(20);
+    // More flashes than the guard could book: nothing is booked, so nothing refuses it.
+    expect(sc.trigger(fx({ effect: "strobe", hz: 20, durationMs: 300_000 }), 0).ok).toBe(true);
     expect(sc.guard.blocked).toBe(0);
   });
 });
