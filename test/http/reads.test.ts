@@ -75,6 +75,12 @@ describe("reads", () => {
     const seqOf = all.find((i) => i.event.id === "r1")!.seq;
     const after = (await call(t.url, "GET", `/api/v1/events/recent?since=${seqOf}`)).body as { event: { id: string } }[];
     expect(after.map((i) => i.event.id)).toEqual(["r2"]);
+    // A since that is not a sequence number is named, not read as 0 (every event).
+    for (const bad of ["abc", "-1", "1.5"]) {
+      const r = await call(t.url, "GET", `/api/v1/events/recent?since=${bad}`);
+      expect(r.status).toBe(400);
+      expect(r.body.error).toMatch(/^invalid query: since: /);
+    }
   });
 
   test("OpenAPI docs at /api/docs, generated from the schemas", async () => {

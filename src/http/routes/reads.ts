@@ -1,9 +1,13 @@
 import { Elysia } from "elysia";
+import { z } from "zod";
 import type { Ledbox } from "../../ledbox.ts";
 import { VERSION } from "../../ledbox.ts";
 import type { Guards } from "../app.ts";
+import { validate } from "../errors.ts";
 
 const startedAt = Date.now();
+/** ?since= the last event sequence number already seen. */
+const RecentQuery = z.object({ since: z.coerce.number().int().min(0).default(0) });
 
 export const readRoutes = (box: Ledbox, g: Guards) =>
   new Elysia({ prefix: "/api/v1" })
@@ -37,7 +41,7 @@ export const readRoutes = (box: Ledbox, g: Guards) =>
     }, { detail: { summary: "Frame stats, segments with their active layers, power estimate, outputs" } })
     .get("/events/recent", ({ request, query }) => {
       g.reader(request);
-      return box.ring.since(Number(query.since ?? 0) || 0, 100);
+      return box.ring.since(validate(RecentQuery, query, "query").since, 100);
     }, { detail: { summary: "Recent events (the ring the live channel resumes from)" } });
 
 /** An integration whose adapter is not loaded has no live status: not connected, and why. */
