@@ -10,8 +10,9 @@ export class SettingsService {
   private current: Settings;
   private listeners: ((s: Settings) => void)[] = [];
 
+  /** `engine` was built from the stored settings: they are read and validated once, not again here. */
   constructor(private readonly repo: SettingsRepo, private readonly engine: Engine) {
-    this.current = repo.load();
+    this.current = engine.settings;
   }
 
   get(): Settings {
