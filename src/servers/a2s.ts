@@ -1,7 +1,7 @@
 // Valve A2S server queries over UDP: INFO and PLAYER, the challenge round trip, split replies.
 // Wire format: ../../../shared/reference/protocols.md §1 (little-endian; strings end with 0x00).
 import { bunzip2 } from "./bzip2.ts";
-import { deadline, ProtocolError, Reader, resolveHost } from "./reader.ts";
+import { concat, deadline, ProtocolError, Reader, resolveHost } from "./reader.ts";
 
 export interface A2sInfo {
   protocol: number;
@@ -218,17 +218,6 @@ class UdpExchange {
     if (out.length !== size || Bun.hash.crc32(out) !== crc) throw new ProtocolError("malformed reply: decompressed split reply fails its size or CRC32 check");
     return out;
   }
-}
-
-function concat(...parts: (Uint8Array | undefined)[]): Uint8Array {
-  const list = parts.filter((p): p is Uint8Array => !!p);
-  const out = new Uint8Array(list.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of list) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 const hex = (n: number) => n.toString(16).padStart(2, "0");

@@ -2,7 +2,7 @@
 // Frame = VarInt length, VarInt packet id, data; strings are VarInt length + UTF-8; the port is
 // big-endian (reference/protocols.md §3).
 import type { Socket } from "bun";
-import { deadline, ProtocolError, resolveHost } from "./reader.ts";
+import { concat, deadline, ProtocolError, resolveHost } from "./reader.ts";
 
 export interface MinecraftStatus {
   version: string;
@@ -116,16 +116,13 @@ export function plainText(c: unknown): string {
 
 /** Buffers TCP reads until whole frames are in. */
 class FrameReader {
-  private buf = new Uint8Array(0);
+  private buf: Uint8Array = new Uint8Array(0);
   private offset = 0;
   private waiter: (() => void) | null = null;
   onEnd: (e: Error) => void = () => {};
 
   push(d: Uint8Array): void {
-    const next = new Uint8Array(this.buf.length + d.length);
-    next.set(this.buf);
-    next.set(d, this.buf.length);
-    this.buf = next;
+    this.buf = concat(this.buf, d);
     this.waiter?.();
   }
 

@@ -2,7 +2,7 @@
 // command whose reply may span several packets. Format: reference/protocols.md §2.
 // Packet: size i32 (bytes after it, 10–4096), id i32, type i32, body, 0x00, 0x00 (little-endian).
 import type { Socket } from "bun";
-import { deadline, ProtocolError, Reader, resolveHost } from "./reader.ts";
+import { concat, deadline, ProtocolError, Reader, resolveHost } from "./reader.ts";
 
 const AUTH = 3;
 const EXEC = 2;
@@ -157,11 +157,4 @@ class RconConnection {
     this.onPacket = () => {};
     this.socket?.end();
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }

@@ -60,6 +60,18 @@ export class Reader {
   }
 }
 
+/** The parts one after another in a new buffer (absent parts are skipped). */
+export function concat(...parts: (Uint8Array | undefined)[]): Uint8Array {
+  const list = parts.filter((p): p is Uint8Array => !!p);
+  const out = new Uint8Array(list.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of list) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 /** Resolves a host name once, so a name that does not resolve is reported as such. */
 export async function resolveHost(host: string): Promise<string> {
   if (/^[\d.]+$/.test(host) || host.includes(":")) return host;
