@@ -10,7 +10,6 @@
 //   10…   pixels, logical R G B (W) order
 // 1440 bytes = 480 RGB or 360 RGBW pixels per packet, so a packet never straddles a pixel.
 
-export const DDP_PORT = 4048;
 export const DDP_HEADER = 10;
 export const DDP_MAX_DATA = 1440;
 

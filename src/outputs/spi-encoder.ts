@@ -15,8 +15,6 @@
 import { LATCH_US } from "./ws2812.ts";
 
 export const SPI_DEFAULT_HZ = 2_600_000;
-export const SPI_MIN_HZ = 2_200_000;
-export const SPI_MAX_HZ = 3_000_000;
 export const SPI_BYTES_PER_LED_BYTE = 4;
 
 /** Two LED bits → one SPI byte. */

@@ -8,7 +8,6 @@
 //   DNRGBW (5): start index, then R G B W — up to 367 LEDs per packet
 // Pixels are in logical order; WLED applies its own colour order.
 
-export const WLED_PORT = 21324;
 const ONE_PACKET = { 3: 490, 4: 367 } as const;
 const PER_PACKET = { 3: 489, 4: 367 } as const;
 
