@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { ServerConfig } from "../../src/servers/config.ts";
 import { encodePacket } from "../../src/servers/rcon.ts";
 import { pollServer } from "../../src/servers/poll.ts";
-import { Bytes, fakeA2s, fakeMinecraft, fakeRcon, infoPayload } from "./fakes.ts";
+import { Bytes, fakeA2s, fakeMinecraft, fakeRcon } from "./fakes.ts";
 
 const INFO = { name: "x", map: "m", folder: "tf", game: "TF2", appId: 440, players: 1, maxPlayers: 8, bots: 0, version: "1" };
 const fds = () => readdirSync("/proc/self/fd").length;
