@@ -150,7 +150,6 @@ export class IntegrationsService {
   }
 
   status(id: string) {
-    this.get(id);
     return this.runtime(id).status();
   }
 
