@@ -75,13 +75,13 @@ export class Ledbox {
     repo.save(repo.load());
   }
 
-  /** The port in force: CLI/env override, else the stored setting. */
+  /** The port in force: the one listened on once started, else the CLI/env override, else the stored setting. */
   get port(): number {
-    return this.boot.port ?? this.settings.get().http.port;
+    return this.server?.port ?? this.boot.port ?? this.settings.get().http.port;
   }
 
   get url(): string {
-    return `http://localhost:${this.server?.port ?? this.port}`;
+    return `http://localhost:${this.port}`;
   }
 
   async start(): Promise<void> {

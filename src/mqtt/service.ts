@@ -272,7 +272,7 @@ export class MqttService {
     return {
       deviceId: s.mqtt.deviceId!,
       version: VERSION,
-      configurationUrl: `http://${host}:${new URL(this.box.url).port}/`,
+      configurationUrl: `http://${host}:${this.box.port}/`,
       rgbw: s.strip.ledType === "rgbw",
       effects: [...AMBIENT_KINDS, ...PRESETS.map((p) => p.name)],
       presetNames: PRESETS.map((p) => p.name),

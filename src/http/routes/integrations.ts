@@ -54,7 +54,7 @@ export const integrationRoutes = (box: Ledbox, g: Guards) => {
     }, { detail: { summary: "Recent standard events and raw payloads (tokens redacted), for debugging" } })
     .get("/integrations/:id/setup", ({ request, params }) => {
       g.admin(request);
-      return svc.setup(params.id, lanUrl(request, Number(new URL(box.url).port)));
+      return svc.setup(params.id, lanUrl(request, box.port));
     }, { detail: { summary: "Setup helper: the ingest URL, the token and a ready config file where the game has one" } })
     .post("/integrations/:id/event", ({ request, params, query, body, set }) => {
       const l = svc.admit(params.id);
