@@ -66,8 +66,9 @@ function step(raw: unknown, prev: LolState | undefined, _c: Config, source: stri
   const events: AdapterEvent[] = [];
   const ap = p.activePlayer;
   const me = ap?.riotIdGameName ?? gameName(ap?.riotId ?? ap?.summonerName);
-  const team = p.allPlayers?.find((x) => (x.riotIdGameName ?? gameName(x.riotId ?? x.summonerName)) === me)?.team;
-  const teamOf = (name: unknown) => p.allPlayers?.find((x) => (x.riotIdGameName ?? gameName(x.riotId ?? x.summonerName)) === name)?.team ?? teamOfUnit(name);
+  const playerTeam = (name: unknown) => p.allPlayers?.find((x) => (x.riotIdGameName ?? gameName(x.riotId ?? x.summonerName)) === name)?.team;
+  const team = playerTeam(me);
+  const teamOf = (name: unknown) => playerTeam(name) ?? teamOfUnit(name);
   const values = { ...prev?.values };
   const value = (type: "health" | "mana" | "energy" | "gold", v: number | undefined, max?: number) => {
     if (v === undefined || (max !== undefined && !(max > 0))) return;
