@@ -56,7 +56,8 @@ export class LiveHub {
   start(): void {
     this.unsubscribe = this.engine.onFrame(this.onFrame);
     this.timers.push(
-      setInterval(() => this.broadcast({ type: "stats", stats: this.engine.stats() }), STATS_MS),
+      // Stats sort their sample rings: only worth it with someone to send them to.
+      setInterval(() => this.clients.length && this.broadcast({ type: "stats", stats: this.engine.stats() }), STATS_MS),
       setInterval(() => this.broadcast({ type: "heartbeat", t: Date.now() }), HEARTBEAT_MS),
     );
   }
