@@ -4,7 +4,7 @@ import { appendFileSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { GameEvent } from "../events/schema.ts";
 import type { IntegrationRecord } from "../store/integrations.ts";
-import type { Adapter, Connector } from "./adapter.ts";
+import { isObject, type Adapter, type Connector } from "./adapter.ts";
 
 /** Payloads per second an integration may send (GSI at 64 Hz fits), with a burst allowance. */
 export const RATE_PER_S = 120;
@@ -123,6 +123,6 @@ const size = (f: string) => {
 
 /** Debug views never echo a token a game put in its payload. */
 function redact(body: unknown): unknown {
-  if (body && typeof body === "object" && !Array.isArray(body) && "auth" in body) return { ...body, auth: "(redacted)" };
+  if (isObject(body) && "auth" in body) return { ...body, auth: "(redacted)" };
   return body;
 }
