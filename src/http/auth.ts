@@ -22,7 +22,7 @@ export class Auth {
   setupCode: string | null = null;
   private failures = new Map<string, number[]>();
 
-  constructor(readonly repo: AuthRepo, private readonly log: (msg: string) => void) {
+  constructor(readonly repo: AuthRepo, log: (msg: string) => void) {
     if (!repo.hasAdmin()) {
       this.setupCode = randomToken(6).replace(/[-_]/g, "x").slice(0, 8).toUpperCase();
       log(`[auth] first-run setup code: ${this.setupCode} (enter it on the web page to set the admin password)`);
