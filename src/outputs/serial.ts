@@ -25,7 +25,7 @@ export class SerialDriver extends BaseDriver {
   private readonly offsets: Int32Array;
   private seq = 0;
   private waiter: { resolve: (r: Reply) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> } | null = null;
-  private rx: number[] = [];
+  private readonly rx: number[] = [];
   private garbage = 0;
   crcErrors = 0;
 
@@ -40,7 +40,7 @@ export class SerialDriver extends BaseDriver {
   protected async connect(): Promise<void> {
     const port = await FfiBinding.open({ path: this.cfg.device, baudRate: this.cfg.baud });
     this.port = port;
-    this.rx = [];
+    this.rx.length = 0;
     this.garbage = 0;
     void this.readLoop(port);
     if (this.cfg.protocol !== "ledbox") return;
@@ -156,7 +156,7 @@ export class SerialDriver extends BaseDriver {
     const need = rx[0] === 0x48 ? 4 : 2;
     if (rx.length < need) return;
     const r: Reply = rx[0] === 0x48 ? { kind: "H", version: rx[1], maxBytes: (rx[2] << 8) | rx[3] } : { kind: rx[0] === 0x4b ? "K" : "E", seq: rx[1] };
-    this.rx = [];
+    rx.length = 0;
     this.garbage = 0;
     this.waiter?.resolve(r);
   }
