@@ -28,7 +28,8 @@ export function sampleGradient(stops: readonly RGB[], f: number, out: Float32Arr
     out[o] = stops[0][0]; out[o + 1] = stops[0][1]; out[o + 2] = stops[0][2];
     return;
   }
-  const x = (f < 0 ? 0 : f > 1 ? 1 : f) * (n - 1);
+  // NaN clamps to 0 too: as an index it would throw, and this runs inside the render loop.
+  const x = (f > 0 ? (f < 1 ? f : 1) : 0) * (n - 1);
   const i = x >= n - 1 ? n - 2 : Math.floor(x);
   const u = x - i, a = stops[i], b = stops[i + 1];
   out[o] = a[0] + (b[0] - a[0]) * u;

@@ -31,6 +31,9 @@ describe("sampleGradient", () => {
       sampleGradient(stops, f, out, 0);
       expectFloats(out.subarray(0, 3), c);
     }
+    // A NaN position is the first stop, not a throw inside the render loop.
+    sampleGradient(stops, NaN, out, 0);
+    expectFloats(out.subarray(0, 3), [1, 0, 0]);
   });
 });
 
