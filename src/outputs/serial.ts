@@ -24,7 +24,7 @@ export class SerialDriver extends BaseDriver {
   private readonly out: Uint8Array;
   private readonly offsets: Int32Array;
   private seq = 0;
-  private waiter: { resolve: (r: Reply) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> } | null = null;
+  private waiter: { resolve: (r: Reply) => void; reject: (e: Error) => void } | null = null;
   private readonly rx: number[] = [];
   private garbage = 0;
   crcErrors = 0;
@@ -126,7 +126,6 @@ export class SerialDriver extends BaseDriver {
         reject(new Error(timeoutText));
       }, ms);
       this.waiter = {
-        timer,
         resolve: (r) => (clearTimeout(timer), (this.waiter = null), resolve(r)),
         reject: (e) => (clearTimeout(timer), (this.waiter = null), reject(e)),
       };
