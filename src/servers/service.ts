@@ -173,8 +173,9 @@ export class ServersService {
     u.lastOkAt = u.lastPollAt;
     u.observed = cur;
     history.record(id, { online: 1, players: snap.players, max_players: snap.maxPlayers ?? null, bots: snap.bots, map: snap.map ?? null });
+    // A complete roster settles every open session (seen now, or closed); without one, sessions end once unseen for a while.
     const change = snap.roster ? history.reconcile(id, snap.roster) : null;
-    history.closeStale(id);
+    if (!change) history.closeStale(id);
     const who = change ? { joined: change.joined.map((p) => p.name), left: change.left.map((s) => s.name) } : null;
     this.publish(serverEvents(prev, cur, who, this.tag(u)));
     if (snap.payload !== undefined && u.config.rules?.events.length) this.runRules(u, snap.payload);
