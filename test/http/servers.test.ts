@@ -112,6 +112,8 @@ describe("servers API", () => {
     expect(noKey.body.error).toBe("invalid steam options: apiKey: required to enable Steam profiles");
     expect((await call(t.url, "PUT", "/api/v1/servers/options", { steam: { apiKey: "short" } }, admin)).body.error).toContain("apiKey: 32 hexadecimal characters");
     expect((await call(t.url, "PUT", "/api/v1/servers/options", { steem: {} }, admin)).body.error).toBe("invalid options: steem: unknown field");
+    expect((await call(t.url, "PUT", "/api/v1/servers/options", { steam: 5 }, admin)).body.error).toBe("invalid options: steam: expected an object");
+    expect((await call(t.url, "PUT", "/api/v1/servers/options", [], admin)).body.error).toBe("invalid options: expected a JSON object");
     const ok = await call(t.url, "PUT", "/api/v1/servers/options", { steam: { enabled: true, apiKey: "0123456789abcdef0123456789ABCDEF" } }, admin);
     expect(ok.body).toEqual({ steam: { enabled: true, ttlHours: 24, hasApiKey: true, lastProblem: null } });
     expect(JSON.stringify((await call(t.url, "GET", "/api/v1/servers/options")).body)).not.toContain("0123456789");

@@ -30,9 +30,12 @@ export const serverRoutes = (box: Ledbox, g: Guards) => {
     }, { detail: { summary: "Server options: Steam profile enrichment (off by default)" } })
     .put("/servers/options", ({ request, body }) => {
       g.admin(request);
-      const stored = svc.steamOptions();
-      const steam = validate(SteamOptionsSchema, { ...stored, ...((body as { steam?: object } | null)?.steam ?? {}) }, "steam options");
-      const unknown = Object.keys((body ?? {}) as object).filter((k) => k !== "steam");
+      // Spread into the stored options unchecked, {"steam": 5} was a silent no-op.
+      if (!isObject(body)) throw new HttpError(400, "invalid options: expected a JSON object");
+      const { steam: given = {}, ...rest } = body;
+      if (!isObject(given)) throw new HttpError(400, "invalid options: steam: expected an object");
+      const steam = validate(SteamOptionsSchema, { ...svc.steamOptions(), ...given }, "steam options");
+      const unknown = Object.keys(rest);
       if (unknown.length) throw new HttpError(400, `invalid options: ${unknown.map((k) => `${k}: unknown field`).join("; ")}`);
       if (steam.enabled && !steam.apiKey) throw new HttpError(400, "invalid steam options: apiKey: required to enable Steam profiles");
       repo.saveOptions({ steam });
@@ -78,12 +81,14 @@ export const serverRoutes = (box: Ledbox, g: Guards) => {
 
 /** Validates a server body; a record's own fields (as GET returns them) may come back in a PUT and are dropped. */
 function serverInput(body: unknown, storedPassword: string | null = null): ServerInput {
-  if (!body || typeof body !== "object" || Array.isArray(body)) throw new HttpError(400, "invalid server: expected a JSON object");
-  const { id, createdAt, updatedAt, hasRconPassword, state, ...input } = body as Record<string, unknown>;
+  if (!isObject(body)) throw new HttpError(400, "invalid server: expected a JSON object");
+  const { id, createdAt, updatedAt, hasRconPassword, state, ...input } = body;
   if (input.rconPassword === undefined && storedPassword) input.rconPassword = storedPassword;
   validate(ServerInputSchema, input, "server");
   return input as ServerInput;
 }
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function sinceOf(raw: string | undefined): number {
   if (raw === undefined || raw === "") return Date.now() - DAY_MS;
