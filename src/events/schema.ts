@@ -83,6 +83,8 @@ export const EVENT_TYPES = [
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export const MAX_BATCH = 500;
+/** Largest body of events taken, over HTTP or MQTT. */
+export const MAX_EVENTS_BODY = 256 * 1024;
 /** One event or a batch: the body of POST /api/v1/events and of the MQTT event topic. */
 export const EventBatchSchema = z.union([GameEventSchema, z.array(GameEventSchema).min(1).max(MAX_BATCH)]);
 

@@ -1,6 +1,6 @@
 // Every topic ledbox uses, in one place: what it carries, who publishes it, and its retain flag.
 import type { MqttSettings } from "../config/schema.ts";
-import { MAX_EVENTS_BODY } from "../http/routes/events.ts";
+import { MAX_EVENTS_BODY } from "../events/schema.ts";
 
 export interface Topics {
   base: string;

@@ -1,12 +1,10 @@
 import { Elysia } from "elysia";
-import { EventBatchSchema } from "../../events/schema.ts";
+import { EventBatchSchema, MAX_EVENTS_BODY } from "../../events/schema.ts";
 import { parseEvents } from "../../events/ingest.ts";
 import type { Ledbox } from "../../ledbox.ts";
 import type { Guards } from "../app.ts";
 import { jsonBody } from "../docs.ts";
 import { HttpError } from "../errors.ts";
-
-export const MAX_EVENTS_BODY = 256 * 1024;
 
 /** Ingest answers as soon as the events are on the bus: effects start on the next frame. */
 export const eventRoutes = (box: Ledbox, g: Guards) =>
