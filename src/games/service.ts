@@ -126,10 +126,7 @@ export class IntegrationsService {
     if (!rec.enabled || !adapter.connector) return;
     l.connector = adapter.connector({
       config,
-      feed: (payload) => {
-        l.record(payload);
-        this.feed(l, payload);
-      },
+      feed: (payload) => void this.feed(l, payload),
       problem: (text) => l.setProblem(text),
       log: (m) => this.box.log(`[games:${rec.name}] ${m}`),
     });
@@ -187,12 +184,12 @@ export class IntegrationsService {
     if (typeof given !== "string" || !sameSecret(given, this.repo.token(l.rec.id) ?? "")) {
       this.reject(l, 401, given === undefined ? `token missing: ${l.adapter.auth === "body" ? "the payload has no auth.token" : "send Authorization: Bearer <token>"}` : "token mismatch: the payload's token is not this integration's");
     }
-    l.record(body);
     return this.feed(l, body);
   }
 
-  /** Runs the adapter on one payload and publishes what it found. */
+  /** Records one payload (if asked), runs the adapter on it and publishes what it found. */
   feed(l: LiveIntegration, body: unknown): IngestOutcome {
+    l.record(body);
     let step;
     try {
       step = l.adapter.step(body, l.state, l.config, l.rec.id);
