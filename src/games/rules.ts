@@ -21,6 +21,9 @@ export const RuleSchema = z.strictObject({
   fields: z.record(z.string(), z.union([Scalar, z.strictObject({ path: z.string().min(1) })])).default({})
     .describe('event fields: a literal, {"path": …} from the payload, or "$value" / "$delta" / "$previous"'),
   idPath: z.string().min(1).optional().describe("a payload path that identifies the occurrence (used as the event id, so redeliveries never fire twice)"),
+}).superRefine((r, ctx) => {
+  // Without a path there is no value to compare between payloads: such a rule could never fire.
+  if (r.on && r.on !== "always" && !r.path) ctx.addIssue({ code: "custom", path: ["on"], message: `"${r.on}" compares a value between payloads: give the rule a path` });
 });
 export type Rule = z.infer<typeof RuleSchema>;
 export type RuleState = Record<string, unknown>;

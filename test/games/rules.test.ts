@@ -84,4 +84,12 @@ describe("generic webhook", () => {
     expect(r.success).toBe(false);
     expect(JSON.stringify(r.error!.issues[0].path)).toBe('["rules",0,"event"]');
   });
+
+  test("a rule that compares between payloads without a path is rejected, naming the field", () => {
+    const r = WebhookConfigSchema.safeParse({ rules: [{ event: "kill", on: "increase" }] });
+    expect(r.success).toBe(false);
+    expect(JSON.stringify(r.error!.issues[0].path)).toBe('["rules",0,"on"]');
+    expect(r.error!.issues[0].message).toMatch(/give the rule a path/);
+    expect(WebhookConfigSchema.safeParse({ rules: [{ event: "custom", on: "always", fields: { name: "x" } }] }).success).toBe(true);
+  });
 });
