@@ -93,11 +93,12 @@ const teamOfPlayer = (v: unknown) => (typeof v === "number" ? (v < 5 ? "radiant"
 
 function objectives(list: NonNullable<Payload["events"]>, emit: boolean, next: DotaState, events: AdapterEvent[], id: (w: string) => string) {
   const seen = new Set(next.seen);
+  const added: string[] = [];
   for (const e of list) {
     const key = [e.event_type, e.game_time, e.killer_player_id, e.player_id, e.killed_by_team, e.courier_team].join("/");
     if (seen.has(key)) continue;
     seen.add(key);
-    next.seen = [...next.seen, key].slice(-SEEN_LIMIT);
+    added.push(key);
     if (!emit) continue; // the first payload is a baseline: old entries are history
     const team = next.team;
     const obj = (kind: string, ally: boolean) => events.push({ type: "objective", kind, ally, id: id(`ev:${key}`) });
@@ -106,6 +107,7 @@ function objectives(list: NonNullable<Payload["events"]>, emit: boolean, next: D
     else if (e.event_type === "aegis_denied") obj("aegis_denied", teamOfPlayer(e.player_id) === team);
     else if (e.event_type === "courier_killed") obj("courier", e.courier_team !== team);
   }
+  if (added.length) next.seen = [...next.seen, ...added].slice(-SEEN_LIMIT);
 }
 
 const defined = (o: Record<string, number | undefined>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Record<string, number>;
