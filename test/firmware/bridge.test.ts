@@ -4,10 +4,11 @@
 // CRC errors, blanking after host silence — and end to end from ledbox's serial driver.
 import { afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { SettingsSchema, type SerialOutput } from "../../src/config/schema.ts";
-import { FfiBinding, type FfiPort } from "../../src/outputs/serial-binding.ts";
+import type { FfiPort } from "../../src/outputs/serial-binding.ts";
 import { encodeLbConfig, encodeLbFrame, encodeLbQuery, lbFrameBytes } from "../../src/outputs/serial-encoders.ts";
 import { SerialDriver } from "../../src/outputs/serial.ts";
 import { until } from "../helpers/box.ts";
+import { collectBytes } from "../outputs/pty.ts";
 import { COLORS, ctxFor, expected, logical, wireFor } from "../outputs/util.ts";
 import { avrTools, buildFirmware, startSim, type Sim, type SimFrame } from "./sim.ts";
 
@@ -24,19 +25,9 @@ async function sim(): Promise<Sim> {
 }
 
 async function host(path: string): Promise<{ port: FfiPort; rx: number[] }> {
-  const port = await FfiBinding.open({ path, baudRate: 2000000 });
-  const rx: number[] = [];
+  const { port, bytes } = await collectBytes(path);
   cleanup.push(() => port.close());
-  void (async () => {
-    const b = Buffer.alloc(256);
-    try {
-      for (;;) {
-        const { bytesRead } = await port.read(b, 0, b.length);
-        rx.push(...b.subarray(0, bytesRead));
-      }
-    } catch {}
-  })();
-  return { port, rx };
+  return { port, rx: bytes };
 }
 
 function frameMsg(payload: Uint8Array, bpl: 3 | 4, seq: number): Uint8Array {

@@ -3,6 +3,7 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { FfiBinding, type FfiPort } from "../../src/outputs/serial-binding.ts";
 import { requires } from "../helpers/requires.ts";
 import { until } from "../helpers/box.ts";
 
@@ -27,4 +28,20 @@ export async function ptyPair(dir = mkdtempSync(join(tmpdir(), "ledbox-pty-")), 
       if (owned) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Opens one end at 2 Mbaud; a background loop gathers every byte that arrives until the port closes. */
+export async function collectBytes(path: string): Promise<{ port: FfiPort; bytes: number[] }> {
+  const port = await FfiBinding.open({ path, baudRate: 2000000 });
+  const bytes: number[] = [];
+  void (async () => {
+    const buf = Buffer.alloc(4096);
+    try {
+      for (;;) {
+        const { bytesRead } = await port.read(buf, 0, buf.length);
+        bytes.push(...buf.subarray(0, bytesRead));
+      }
+    } catch {}
+  })();
+  return { port, bytes };
 }

@@ -10,7 +10,7 @@ import { lineBaud } from "../../src/outputs/libc.ts";
 import { FfiBinding, type FfiPort } from "../../src/outputs/serial-binding.ts";
 import { crc16 } from "../../src/outputs/serial-encoders.ts";
 import { SerialDriver } from "../../src/outputs/serial.ts";
-import { ptyPair, socat, type PtyPair } from "./pty.ts";
+import { collectBytes, ptyPair, socat, type PtyPair } from "./pty.ts";
 import { COLORS, ctxFor, expected, logical, wireFor } from "./util.ts";
 import { until } from "../helpers/box.ts";
 
@@ -27,19 +27,9 @@ async function pair(): Promise<PtyPair> {
 
 /** Everything that arrives at one end, read by a background loop. */
 async function collect(path: string): Promise<{ bytes: number[]; port: FfiPort }> {
-  const port = await FfiBinding.open({ path, baudRate: 2000000 });
-  const bytes: number[] = [];
-  cleanup.push(() => port.close());
-  void (async () => {
-    const buf = Buffer.alloc(4096);
-    try {
-      for (;;) {
-        const { bytesRead } = await port.read(buf, 0, buf.length);
-        bytes.push(...buf.subarray(0, bytesRead));
-      }
-    } catch {}
-  })();
-  return { bytes, port };
+  const c = await collectBytes(path);
+  cleanup.push(() => c.port.close());
+  return c;
 }
 
 const serialCfg = (device: string, extra: Record<string, unknown> = {}) =>
