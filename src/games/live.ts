@@ -88,10 +88,6 @@ export class LiveIntegration {
     r.bytes += line.length;
   }
 
-  get recordingFile(): string | null {
-    return this.recording?.file ?? null;
-  }
-
   status() {
     const now = Date.now();
     return {
