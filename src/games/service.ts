@@ -8,7 +8,7 @@ import { HttpError, validate } from "../http/errors.ts";
 import type { Ledbox } from "../ledbox.ts";
 import { sameSecret } from "../store/auth.ts";
 import type { IntegrationFields, IntegrationRecord, IntegrationsRepo } from "../store/integrations.ts";
-import { at, PayloadError, type Adapter } from "./adapter.ts";
+import { at, PayloadError } from "./adapter.ts";
 import { LiveIntegration } from "./live.ts";
 import type { Registry } from "./registry.ts";
 
@@ -157,10 +157,6 @@ export class IntegrationsService {
 
   token(id: string): string {
     return this.repo.token(id) ?? notFound(id);
-  }
-
-  adapterOf(id: string): Adapter {
-    return this.runtime(id).adapter;
   }
 
   /** The first checks of an HTTP payload, before its body is read: exists, enabled, under the rate. */
