@@ -16,7 +16,6 @@ export const STEAM_API = "https://api.steampowered.com";
 
 export class SteamProfiles {
   lastProblem: string | null = null;
-  fetched = 0;
   private busy = false;
 
   constructor(
@@ -60,6 +59,5 @@ export class SteamProfiles {
     const rows = players.flatMap((p: any) => (typeof p?.steamid === "string" && typeof p.personaname === "string"
       ? [{ steam_id: p.steamid, name: p.personaname, avatar: typeof p.avatarmedium === "string" ? p.avatarmedium : null, fetched_at: at }] : []));
     this.repo.saveProfiles(rows);
-    this.fetched += rows.length;
   }
 }
