@@ -31,9 +31,9 @@ export class SettingsService {
     const next = parsed.data;
     const prev = this.current;
     // Applied first, stored second: a change the engine cannot take is rolled back, not kept.
-    // A change to the MQTT section alone leaves the engine (and the light) untouched.
+    // The engine redoes only what its own sections need (nothing for an MQTT or HTTP change).
     try {
-      if (!sameExceptMqtt(prev, next)) await this.engine.reconfigure(next);
+      await this.engine.reconfigure(next);
     } catch (err) {
       if (!(err instanceof SettingsRefused)) await this.engine.reconfigure(prev);
       return { ok: false, error: `could not apply: ${err instanceof Error ? err.message : String(err)}` };
@@ -45,5 +45,3 @@ export class SettingsService {
     return { ok: true, settings: next, restartRequired };
   }
 }
-
-const sameExceptMqtt = (a: Settings, b: Settings) => JSON.stringify({ ...a, mqtt: null }) === JSON.stringify({ ...b, mqtt: null });

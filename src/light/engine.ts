@@ -57,8 +57,18 @@ export class Engine {
     await Promise.all(this.outputs.map((o) => o.driver.close()));
   }
 
-  /** Applies new settings: buffers, segments and outputs are rebuilt; bases, meters' specs carry over by name. */
+  /**
+   * Applies new settings, redoing only what they change. A change to the strip, segments, render,
+   * safety or outputs rebuilds buffers, segments and outputs (bases and meters carry over by name).
+   * Light settings alone (the page's brightness slider sends one per step) go to the pipeline between
+   * two frames: running effects stay and no output reopens. Other sections are not the engine's.
+   */
   async reconfigure(next: Settings): Promise<void> {
+    if (builtFrom(next) === builtFrom(this.settings)) {
+      this.settings = next;
+      this.pipeline.retune(next);
+      return;
+    }
     // An output a driver can tell is unworkable (missing device, too many LEDs) is refused before anything changes.
     const problem = checkOutputs(next);
     if (problem) throw new SettingsRefused(problem);
@@ -169,3 +179,6 @@ export class Engine {
 
 /** A wire limit in whole frames per second; null for none (Infinity). */
 const wholeFps = (limit: number) => (Number.isFinite(limit) ? Math.floor(limit) : null);
+
+/** What the scene, buffers, outputs and clock are built from. */
+const builtFrom = (s: Settings) => JSON.stringify([s.strip, s.segments, s.render, s.safety, s.outputs]);

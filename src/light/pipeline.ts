@@ -34,16 +34,25 @@ export class Pipeline {
   /** Wire byte offset of R, G, B (and W) within an LED. */
   private readonly offsets: Int32Array;
 
-  constructor(private readonly s: Settings) {
+  constructor(private s: Settings) {
     const { ledCount, ledType, colorOrder } = s.strip;
     this.ledCount = ledCount;
     this.bytesPerLed = ledType === "rgbw" ? 4 : 3;
     this.wire = new Uint8Array(ledCount * this.bytesPerLed);
     this.preview = new Uint8Array(ledCount * 3);
     this.duty = new Float32Array(ledCount * 4);
-    const g = s.light.gamma;
-    for (let i = 0; i <= LUT_SIZE; i++) this.lut[i] = Math.pow(i / LUT_SIZE, g);
+    this.fillLut(s.light.gamma);
     this.offsets = Int32Array.from(["R", "G", "B", "W"], (ch) => colorOrder.indexOf(ch));
+  }
+
+  /** New light settings (brightness, gamma, dithering, power) for the same strip, from the next frame on. */
+  retune(s: Settings): void {
+    if (s.light.gamma !== this.s.light.gamma) this.fillLut(s.light.gamma);
+    this.s = s;
+  }
+
+  private fillLut(gamma: number): void {
+    for (let i = 0; i <= LUT_SIZE; i++) this.lut[i] = Math.pow(i / LUT_SIZE, gamma);
   }
 
   /** Fills wire and preview from strip (3 floats per LED, 0–1, values above 1 clipped). */

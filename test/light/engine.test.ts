@@ -209,6 +209,20 @@ describe("reconfigure", () => {
     expect(Array.from(e.pipeline.wire)).toEqual([...solidLevels(4, [1, 0, 0], 1), ...solidLevels(4, [0, 1, 0], 1)]);
   });
 
+  test("light settings alone retune the pipeline: running effects, outputs and buffers stay", async () => {
+    const e = darkEngine(plain(4, { gamma: 1 }));
+    expect(e.trigger(fx({ effect: "flash", colors: ["#ffffff"], durationMs: 10_000, fadeOutMs: 0 }), 0).ok).toBe(true);
+    const [out, wire] = [driver(e), e.pipeline.wire];
+    const s = plain(4, { gamma: 1 });
+    await e.reconfigure({ ...s, light: { ...s.light, brightness: 0.5, gamma: 2 } });
+    expect(driver(e)).toBe(out);
+    expect(e.pipeline.wire).toBe(wire);
+    expect(e.settings.light.brightness).toBe(0.5);
+    e.renderAt(100);
+    // The flash still shows, at the new brightness through the new gamma.
+    expectLevels(e.pipeline.wire, solidLevels(4, [0.5, 0.5, 0.5], 2));
+  });
+
   test("a new frame rate applies to the clock", async () => {
     const e = engineAt0(plain(2));
     await e.reconfigure(settings({ ...plain(2), render: { fps: 120, maxEffectsPerSegment: 8 } }));
