@@ -24,7 +24,7 @@ export interface EffectDef {
   readonly defaults: { durationMs: number; fadeInMs: number; fadeOutMs: number; hz: number; colors: RGB[] };
   /**
    * Writes colour (rgb, 3 per pixel) and coverage (alpha, 0–1) for n pixels at localMs
-   * since the instance started. The fade envelope and intensity are applied by the compositor.
+   * since the instance started. The fade envelope and intensity are applied by the layer stack (segment.ts).
    * Must not allocate: it runs every frame.
    */
   render(p: EffectParams, localMs: number, n: number, rgb: Float32Array, alpha: Float32Array): void;
