@@ -32,7 +32,7 @@ export interface LolState {
 
 export const LolConfigSchema = z.strictObject({
   mode: z.enum(["relay", "poll"]).default("relay").describe("relay: a script on the gaming PC POSTs the JSON here; poll: ledbox fetches it (only when ledbox runs on the gaming PC or can reach its API)"),
-  url: z.url().default("https://127.0.0.1:2999").describe("poll: the Live Client Data API; its self-signed certificate is accepted for this origin only"),
+  url: z.url({ protocol: /^https?$/ }).default("https://127.0.0.1:2999").describe("poll: the Live Client Data API; its self-signed certificate is accepted for this origin only"),
   intervalMs: z.int().min(100).max(5000).default(250),
 });
 type Config = z.infer<typeof LolConfigSchema>;

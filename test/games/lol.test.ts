@@ -40,4 +40,11 @@ describe("LoL Live Client Data adapter", () => {
     bad.events.Events[0].EventID = "zero";
     expect(() => lol.step(bad, undefined, cfg, "s")).toThrow(/events\.Events\.0\.EventID/);
   });
+
+  test("the poll URL must be http(s)", () => {
+    const r = lol.configSchema.safeParse({ mode: "poll", url: "file:///etc/hosts" });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues[0].path).toEqual(["url"]);
+    expect(lol.configSchema.safeParse({ mode: "poll", url: "http://192.168.1.20:2999" }).success).toBe(true);
+  });
 });
