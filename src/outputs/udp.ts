@@ -11,10 +11,12 @@ export class UdpSender {
   constructor(readonly host: string, readonly port: number) {}
 
   async open(): Promise<void> {
-    this.address = (await lookup(this.host).catch(() => {
+    const { address, family } = await lookup(this.host).catch(() => {
       throw new Error(`cannot resolve ${this.host}`);
-    })).address;
-    this.socket = await Bun.udpSocket({});
+    });
+    this.address = address;
+    // The socket's family must be the receiver's: an IPv4 socket cannot send to an IPv6 address.
+    this.socket = await Bun.udpSocket({ hostname: family === 6 ? "::" : "0.0.0.0" });
   }
 
   /** Sends one datagram; a full socket buffer drops it (the next frame replaces it anyway). */

@@ -13,13 +13,14 @@ afterEach(() => {
   for (const s of sockets.splice(0)) s.close();
 });
 
-async function receiver(): Promise<{ port: number; packets: Packet[] }> {
+async function receiver(hostname = "127.0.0.1"): Promise<{ port: number; packets: Packet[] }> {
   const packets: Packet[] = [];
-  const s = await Bun.udpSocket({ hostname: "127.0.0.1", socket: { data: (_s, buf) => void packets.push(new Uint8Array(buf)) } });
+  const s = await Bun.udpSocket({ hostname, socket: { data: (_s, buf) => void packets.push(new Uint8Array(buf)) } });
   sockets.push(s);
   return { port: s.port, packets };
 }
 
+const ipv6Loopback = await Bun.udpSocket({ hostname: "::1" }).then((s) => (s.close(), true), () => false);
 const output = <T>(o: Record<string, unknown>): T => SettingsSchema.parse({ strip: { ledCount: 2000 }, outputs: [o] }).outputs[0] as T;
 
 /** A strip of n LEDs whose wire bytes (in `order`) encode LED i as logical R=i&255, G=i>>8, B=7, W=9. */
@@ -106,6 +107,16 @@ describe("DDP", () => {
     await until(() => rx.packets.length === 18, "18 packets", 2000);
     expect(rx.packets.map((p) => p[1])).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 1, 2, 3]);
     expect(Array.from(rx.packets[17].subarray(10))).toEqual(Array(30).fill(0));
+  });
+
+  test.skipIf(!ipv6Loopback)("a receiver at an IPv6 address gets its frames (the socket takes the address's family)", async () => {
+    const rx = await receiver("::1");
+    const d = new DdpDriver(output<DdpOutput>({ driver: "ddp", host: "::1", port: rx.port, length: 10 }), ctxFor(10));
+    await d.open();
+    d.write(frameFor(10, "GRB"));
+    await until(() => rx.packets.length === 1, "the frame over IPv6", 2000);
+    expect(d.health().ok).toBe(true);
+    await d.close();
   });
 });
 
