@@ -146,6 +146,8 @@ class UdpExchange {
   static async open(address: string, port: number): Promise<UdpExchange> {
     let ex: UdpExchange | null = null;
     const socket = await Bun.udpSocket({
+      // An IPv4 socket cannot send to an IPv6 address (a literal; names resolve to IPv4).
+      hostname: address.includes(":") ? "::" : "0.0.0.0",
       socket: {
         data: (_s, buf, fromPort) => {
           if (fromPort === port) ex?.receive(new Uint8Array(buf));

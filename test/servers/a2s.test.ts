@@ -11,6 +11,7 @@ const INFO: FakeInfo = {
 };
 const PLAYERS = [{ name: "Ellis", score: 12, duration: 61.5 }, { name: "Nick \"the\" Con", score: -3, duration: 3600 }];
 
+const ipv6Loopback = await Bun.udpSocket({ hostname: "::1" }).then((s) => (s.close(), true), () => false);
 let close: (() => void)[] = [];
 afterEach(() => {
   close.forEach((c) => c());
@@ -92,6 +93,13 @@ describe("A2S", () => {
     const t0 = performance.now();
     await expect(queryA2s("127.0.0.1", f.port, { timeoutMs: 300 })).rejects.toThrow(`timeout after 0.3 s waiting for an A2S reply from 127.0.0.1:${f.port}`);
     expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
+  test.skipIf(!ipv6Loopback)("a server at an IPv6 address answers (the socket takes the address's family)", async () => {
+    const f = await start({ info: INFO, players: PLAYERS, hostname: "::1" });
+    const r = await queryA2s("::1", f.port);
+    expect(r.info.name).toBe("Lan Party");
+    expect(r.players!.map((p) => p.name)).toEqual(["Ellis", "Nick \"the\" Con"]);
   });
 
   test("a host name that does not resolve is said so", async () => {

@@ -68,6 +68,8 @@ export interface A2sBehaviour {
   splitAt?: number;
   /** Replace the reply entirely (garbage, truncation), or null to stay silent. */
   override?: (req: Uint8Array) => Uint8Array | Uint8Array[] | null;
+  /** Listen here instead of 127.0.0.1. */
+  hostname?: string;
 }
 
 const CHALLENGE = [0x4b, 0x1d, 0x2c, 0x7a];
@@ -75,7 +77,7 @@ const CHALLENGE = [0x4b, 0x1d, 0x2c, 0x7a];
 export async function fakeA2s(b: A2sBehaviour) {
   const requests: Uint8Array[] = [];
   const sock = await Bun.udpSocket({
-    hostname: "127.0.0.1",
+    hostname: b.hostname ?? "127.0.0.1",
     socket: {
       data(s, buf, port, addr) {
         const req = new Uint8Array(buf);
