@@ -27,6 +27,9 @@ interface PortStatus {
   dcd: boolean;
 }
 
+/** A device that takes no byte for this long has stopped reading (a tty drains at least a byte per ms at 9600 baud). */
+const WRITE_STALL_MS = 2000;
+
 class Canceled extends Error {
   readonly canceled = true;
 }
@@ -59,13 +62,17 @@ export class FfiPort {
 
   async write(bytes: Uint8Array): Promise<void> {
     let done = 0;
+    let progressAt = performance.now();
     while (done < bytes.length) {
       if (!this.isOpen) throw new Canceled("port closed");
       try {
         done += writeSync(this.fd, bytes, done, bytes.length - done);
+        progressAt = performance.now();
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
-        await Bun.sleep(1); // the tty's buffer is full: it drains at the baud rate
+        // The tty's buffer is full: it drains at the baud rate, unless the device stopped reading.
+        if (performance.now() - progressAt > WRITE_STALL_MS) throw new Error(`${this.openOptions.path} took no data for ${WRITE_STALL_MS / 1000} s (the device stopped reading)`);
+        await Bun.sleep(1);
       }
     }
   }

@@ -170,6 +170,23 @@ async function fakeBridge(path: string, opts: { maxBytes?: number; corruptAck?: 
   return { frames, crcErrors: () => crcErrors };
 }
 
+describe.skipIf(socat.skip)("serial driver: a device that stops reading", () => {
+  test("writes that stall are a fault in health, not a send that never ends; close() still completes", async () => {
+    const p = await pair(); // nobody reads the far end: its buffers fill, then every write waits
+    const d = new SerialDriver(serialCfg(p.a, { protocol: "adalight", length: 150 }), ctxFor(150));
+    await d.open();
+    const frame = new Uint8Array(450);
+    const down = await until(() => {
+      d.write(frame);
+      return d.health().ok ? undefined : d.health();
+    }, "the stall in health", 8000);
+    expect(down.message).toMatch(/took no data for 2 s \(the device stopped reading\); retrying in/);
+    const t0 = performance.now();
+    await d.close();
+    expect(performance.now() - t0).toBeLessThan(2500);
+  }, 15_000);
+});
+
 describe.skipIf(socat.skip)("serial driver: ledbox bridge protocol", () => {
   test("query → hello → config with the silence timeout → acknowledged frames in wire order, CRC-checked", async () => {
     const p = await pair();
