@@ -56,7 +56,7 @@ export class Ledbox {
     this.ingest = new Ingest(this.bus, this.ring);
     this.mappings = new MappingsRepo(this.db);
     if (settingsRepo.isFirstRun()) this.firstRun(settingsRepo);
-    this.director = new Director(this.engine, this.mappings.list());
+    this.director = new Director(this.engine, this.storedMappings());
     this.bus.subscribe("director", this.director.handle);
     this.auth = new Auth(new AuthRepo(this.db), log);
     this.live = new LiveHub(this.engine, this.ring);
@@ -138,8 +138,12 @@ export class Ledbox {
     for (const fn of this.changeListeners) fn();
   }
 
+  private storedMappings() {
+    return this.mappings.list((id, why) => this.log(`[director] mapping ${id} left out: ${why}`));
+  }
+
   reloadMappings(): void {
-    this.director.load(this.mappings.list());
+    this.director.load(this.storedMappings());
     this.changed();
   }
 }

@@ -15,6 +15,8 @@ export class FrameClock {
   private readonly ticks = new SampleRing(WINDOW);
   frames = 0;
   overruns = 0;
+  frameErrors = 0;
+  lastFrameError: string | null = null;
 
   constructor(private fps: number, private readonly onFrame: (tMs: number, frame: number) => void, readonly now: Now = performance.now.bind(performance)) {}
 
@@ -63,6 +65,10 @@ export class FrameClock {
     this.ticks.push(start);
     try {
       this.onFrame(start, this.frames);
+    } catch (err) {
+      // A frame that throws costs that frame, never the loop (an error escaping a timer would end the process).
+      this.frameErrors++;
+      this.lastFrameError = err instanceof Error ? err.message : String(err);
     } finally {
       this.frames++;
       const end = this.now();
@@ -88,6 +94,8 @@ export class FrameClock {
       intervalMs: { p50: round2(iv.p50), p99: round2(iv.p99), max: round2(iv.max) },
       renderMs: { p50: round3(rt.p50), p99: round3(rt.p99) },
       frames: this.frames,
+      frameErrors: this.frameErrors,
+      lastFrameError: this.lastFrameError,
       overruns: this.overruns,
     };
   }

@@ -2,6 +2,7 @@
 // Stored in input form, so colours stay "#rrggbb" in reads and parsing applies current defaults.
 import type { Database } from "bun:sqlite";
 import { MappingInputSchema, type Mapping, type MappingInput } from "../director/mapping.ts";
+import { describeIssues } from "../events/ingest.ts";
 import { nowIso } from "./db.ts";
 
 interface Row {
@@ -29,9 +30,17 @@ export class MappingsRepo {
     return row ? toRecord(row) : null;
   }
 
-  /** Parsed mappings for the director. */
-  list(): Mapping[] {
-    return this.records().map(({ id, preset, createdAt, updatedAt, ...input }) => ({ ...MappingInputSchema.parse(input), id, preset }));
+  /**
+   * Parsed mappings for the director. A stored mapping a newer version no longer accepts is
+   * left out (and reported), so one stale row never stops the device from starting.
+   */
+  list(skipped: (id: string, why: string) => void = () => {}): Mapping[] {
+    return this.records().flatMap(({ id, preset, createdAt, updatedAt, ...input }) => {
+      const r = MappingInputSchema.safeParse(input);
+      if (r.success) return [{ ...r.data, id, preset }];
+      skipped(id, describeIssues(r.error));
+      return [];
+    });
   }
 
   /** `input` must already have passed MappingInputSchema. */

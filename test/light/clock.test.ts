@@ -144,7 +144,19 @@ describe("with fake time", () => {
 
   test("stats before any frame are zeros, not NaN", () => {
     const s = new FrameClock(60, () => {}, () => 0).stats();
-    expect(s).toEqual({ targetFps: 60, deliveredFps: 0, intervalMs: { p50: 0, p99: 0, max: 0 }, renderMs: { p50: 0, p99: 0 }, frames: 0, overruns: 0 });
+    expect(s).toEqual({ targetFps: 60, deliveredFps: 0, intervalMs: { p50: 0, p99: 0, max: 0 }, renderMs: { p50: 0, p99: 0 }, frames: 0, frameErrors: 0, lastFrameError: null, overruns: 0 });
+  });
+
+  test("a frame that throws costs that frame only: the loop goes on, the error is counted and kept", () => {
+    jest.useFakeTimers({ now: 0 });
+    const clock = new FrameClock(100, (_t, k) => {
+      if (k === 3) throw new Error("bad frame");
+    }, () => Date.now());
+    clock.start();
+    jest.advanceTimersByTime(95);
+    clock.stop();
+    expect(clock.frames).toBe(10);
+    expect(clock.stats()).toMatchObject({ frameErrors: 1, lastFrameError: "bad frame", overruns: 0 });
   });
 });
 

@@ -32,6 +32,17 @@ describe("MappingsRepo", () => {
     expect(repo.records().map((r) => [r.name, r.preset])).toEqual([["Mine", null], ["B1", "b"]]);
     expect(repo.record(mine.id)).not.toBeNull();
   });
+
+  test("a stored mapping that no longer validates is left out of list() and reported; the others load", () => {
+    const db = openDatabase(":memory:");
+    const repo = new MappingsRepo(db);
+    const good = repo.create(kill);
+    const stale = repo.create({ ...kill, name: "Stale" });
+    db.query("UPDATE mappings SET json = ? WHERE id = ?").run(JSON.stringify({ ...kill, name: "Stale", event: "gone_type" }), stale.id);
+    const skipped: string[] = [];
+    expect(repo.list((id, why) => skipped.push(`${id}: ${why}`)).map((m) => m.id)).toEqual([good.id]);
+    expect(skipped).toEqual([expect.stringMatching(new RegExp(`^${stale.id}: event: `))]);
+  });
 });
 
 describe("SceneRepo", () => {
