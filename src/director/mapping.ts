@@ -3,10 +3,11 @@
 import { z } from "zod";
 import { EVENT_TYPES, isValueType } from "../events/schema.ts";
 import { EFFECT_IDS } from "../light/effects/index.ts";
+import { compareValues, CompareOpSchema } from "./compare.ts";
 import { EffectSpecSchema, MeterSpecSchema, SegmentRef } from "../light/specs.ts";
 
 export const ConditionSchema = z.strictObject({
-  op: z.enum(["<", "<=", ">", ">=", "==", "!="]),
+  op: CompareOpSchema,
   /** Compared with a value event's 0–1 fraction, or a trigger's amount/count/intensity/level. */
   value: z.number().finite(),
 });
@@ -54,13 +55,4 @@ export const MappingInputSchema = z
 export type MappingInput = z.input<typeof MappingInputSchema>;
 export type Mapping = z.infer<typeof MappingInputSchema> & { id: string; preset: string | null };
 
-export function compare(c: Condition, x: number): boolean {
-  switch (c.op) {
-    case "<": return x < c.value;
-    case "<=": return x <= c.value;
-    case ">": return x > c.value;
-    case ">=": return x >= c.value;
-    case "==": return x === c.value;
-    case "!=": return x !== c.value;
-  }
-}
+export const compare = (c: Condition, x: number): boolean => compareValues(c.op, x, c.value);

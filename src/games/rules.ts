@@ -5,10 +5,10 @@
 import { z } from "zod";
 import { parseEvents } from "../events/ingest.ts";
 import { EVENT_TYPES, isValueType } from "../events/schema.ts";
+import { compareValues, CompareOpSchema } from "../director/compare.ts";
 import { at, num, type AdapterEvent } from "./adapter.ts";
 
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
-const Op = z.enum(["<", "<=", ">", ">=", "==", "!="]);
 
 export const RuleSchema = z.strictObject({
   event: z.enum(EVENT_TYPES).describe("the standard event type to fire"),
@@ -16,7 +16,7 @@ export const RuleSchema = z.strictObject({
   on: z.enum(["always", "change", "increase", "decrease", "becomes"]).optional()
     .describe("always: every payload; change/increase/decrease: against the last payload; becomes: the value starts to equal `equals` (or meet `when`). Default: change with a path, always without"),
   equals: Scalar.optional(),
-  when: z.strictObject({ op: Op, value: Scalar }).optional().describe("the current value must meet this"),
+  when: z.strictObject({ op: CompareOpSchema, value: Scalar }).optional().describe("the current value must meet this"),
   perUnit: z.boolean().default(false).describe("increase: one event per unit (e.g. kills 3 → 5 fires two)"),
   fields: z.record(z.string(), z.union([Scalar, z.strictObject({ path: z.string().min(1) })])).default({})
     .describe('event fields: a literal, {"path": …} from the payload, or "$value" / "$delta" / "$previous"'),
@@ -30,16 +30,8 @@ export type RuleState = Record<string, unknown>;
 
 const MAX_PER_UNIT = 64;
 
-function compare(op: z.infer<typeof Op>, a: unknown, b: unknown): boolean {
-  if (op === "==") return a === b;
-  if (op === "!=") return a !== b;
-  const x = num(a), y = num(b);
-  if (x === undefined || y === undefined) return false;
-  return op === "<" ? x < y : op === "<=" ? x <= y : op === ">" ? x > y : x >= y;
-}
-
 const meets = (r: Rule, v: unknown) =>
-  (r.equals === undefined || v === r.equals) && (!r.when || compare(r.when.op, v, r.when.value));
+  (r.equals === undefined || v === r.equals) && (!r.when || compareValues(r.when.op, v, r.when.value));
 
 /** Runs every rule on one payload; problems name the rule and the path. */
 export function runRules(rules: Rule[], payload: unknown, prev: RuleState | undefined, source: string) {
