@@ -150,13 +150,13 @@ forEachBroker((kind) => {
     const s = await command('{"state":"ON","effect":"Racing"}');
     expect(s).toMatchObject({ state: "ON", effect: "solid" });
     expect(tb.box.activePreset()).toBe("racing");
-    expect((await ha.waitFor(`${BASE}/preset/state`, () => true, { from })).text).toBe("Racing");
+    expect((await ha.waitFor(`${BASE}/preset/state`, (m) => m.text === "Racing", { from })).text).toBe("Racing");
   });
 
   test("the select applies a preset by name, and the light's state follows its base", async () => {
     const from = ha.mark();
     await ha.publish(`${BASE}/preset/set`, "Generic Alert");
-    expect((await ha.waitFor(`${BASE}/preset/state`, () => true, { from })).text).toBe("Generic Alert");
+    expect((await ha.waitFor(`${BASE}/preset/state`, (m) => m.text === "Generic Alert", { from })).text).toBe("Generic Alert");
     const s = JSON.parse((await ha.waitFor(`${BASE}/light/state`, (m) => JSON.parse(m.text).effect === "breathing", { from })).text);
     expect(s).toMatchObject({ state: "ON", brightness: 64, color: { r: 48, g: 32, b: 160 } });
     expect((await call(tb.url, "GET", "/api/v1/mappings")).body.every((m: { preset: string | null }) => m.preset === "generic-alert")).toBe(true);
@@ -166,11 +166,12 @@ forEachBroker((kind) => {
     const cookie = await tb.admin();
     let from = ha.mark();
     expect((await call(tb.url, "PUT", "/api/v1/scene/base", { colors: ["#ff8000"], level: 0.5, effect: "solid" }, { cookie })).status).toBe(200);
-    const s = JSON.parse((await ha.waitFor(`${BASE}/light/state`, () => true, { from })).text);
+    // Waiting for the expected content: a state from the previous test's change may still be in flight.
+    const s = JSON.parse((await ha.waitFor(`${BASE}/light/state`, (m) => JSON.parse(m.text).color?.g === 128, { from })).text);
     expect(s).toMatchObject({ state: "ON", brightness: 128, color: { r: 255, g: 128, b: 0 }, effect: "solid" });
     from = ha.mark();
     expect((await call(tb.url, "POST", "/api/v1/presets/moba-health/apply", undefined, { cookie })).status).toBe(200);
-    expect((await ha.waitFor(`${BASE}/preset/state`, () => true, { from })).text).toBe("MOBA Health");
+    expect((await ha.waitFor(`${BASE}/preset/state`, (m) => m.text === "MOBA Health", { from })).text).toBe("MOBA Health");
   });
 
   test("the test-flash button plays a white flash", async () => {
