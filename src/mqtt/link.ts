@@ -1,7 +1,10 @@
 // One MQTT connection with its own lifecycle: connect, subscribe, capped exponential backoff,
 // and a health record. mqtt.js's own reconnect is off (fixed period, no cap, no jitter): each
 // attempt is a fresh client, so nothing queued for a dead connection carries over.
-import mqtt, { type MqttClient } from "mqtt";
+import type { MqttClient } from "mqtt";
+
+/** mqtt.js is loaded on first use: with MQTT off (the default) its ~18 MB stay out of memory. */
+let mqttjs: typeof import("mqtt") | null = null;
 
 export interface LinkConfig {
   url: string;
@@ -51,7 +54,8 @@ export class MqttLink {
     return this.state === "connected";
   }
 
-  start(config: LinkConfig): void {
+  async start(config: LinkConfig): Promise<void> {
+    mqttjs ??= await import("mqtt");
     this.config = config;
     this.failures = 0;
     this.connect();
@@ -102,7 +106,7 @@ export class MqttLink {
     this.state = "connecting";
     this.attempts++;
     let refused = false;
-    const c = mqtt.connect(cfg.url, {
+    const c = mqttjs!.connect(cfg.url, {
       clientId: cfg.clientId,
       username: cfg.username || undefined,
       // MQTT 3.1.1 allows no password without a username: brokers refuse such a connect.

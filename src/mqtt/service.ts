@@ -95,7 +95,7 @@ export class MqttService {
       await this.disconnect();
       if (!m.enabled || !m.deviceId) return;
       const t = (this.topics = topicsFor(m, m.deviceId));
-      this.link.start({
+      await this.link.start({
         url: m.url,
         clientId: m.clientId || `ledbox-${m.deviceId}`,
         username: m.username,
