@@ -183,3 +183,10 @@ export async function createIntegration(t: TestBox, body: Record<string, unknown
   if (s.status !== 200) throw new Error(`integration setup: ${s.status} ${s.text}`);
   return { id: r.body.id as string, token: s.body.token as string, setup: s.body };
 }
+
+/** An integration's status (open read). */
+export const integrationStatus = async (t: TestBox, id: string) => (await call(t.url, "GET", `/api/v1/integrations/${id}/status`)).body;
+
+/** Posts a raw payload to an integration's ingest endpoint. */
+export const postToIntegration = (t: TestBox, id: string, body: unknown, headers: Record<string, string> = {}, query = "") =>
+  call(t.url, "POST", `/api/v1/integrations/${id}/event${query}`, body, headers);

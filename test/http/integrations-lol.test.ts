@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Server } from "bun";
-import { call, startBox, until, type TestBox } from "../helpers/box.ts";
+import { call, integrationStatus, startBox, until, type TestBox } from "../helpers/box.ts";
 import { loadFixture } from "../games/fixture.ts";
 
 setDefaultTimeout(20_000);
@@ -37,7 +37,7 @@ describe("League of Legends integration", () => {
     game.stop(true);
   });
 
-  const status = async (id: string) => (await call(t.url, "GET", `/api/v1/integrations/${id}/status`)).body;
+  const status = (id: string) => integrationStatus(t, id);
 
   test("the test API's certificate is not trusted in general (only the poller skips verification)", async () => {
     await expect(fetch(`https://127.0.0.1:${game.port}/liveclientdata/allgamedata`)).rejects.toThrow();

@@ -2,7 +2,7 @@
 // concatenated JSON split at awkward places, then drops the connection to test the reconnect.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Socket, TCPSocketListener } from "bun";
-import { call, startBox, until, type TestBox } from "../helpers/box.ts";
+import { call, integrationStatus, startBox, until, type TestBox } from "../helpers/box.ts";
 import { loadFixture } from "../games/fixture.ts";
 
 setDefaultTimeout(20_000);
@@ -35,7 +35,7 @@ describe("Rocket League integration over TCP", () => {
     game.stop(true);
   });
 
-  const status = async (id: string) => (await call(t.url, "GET", `/api/v1/integrations/${id}/status`)).body;
+  const status = (id: string) => integrationStatus(t, id);
 
   test("reads the stream, fires each occurrence once, and reconnects after the game drops it", async () => {
     const r = await call(t.url, "POST", "/api/v1/integrations", { name: "rl", type: "rocketleague", config: { playerName: "Octane", host: "127.0.0.1", port: game.port } }, admin);

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { call, createIntegration, led, openLive, startBox, tempDir, type TestBox } from "../helpers/box.ts";
+import { call, createIntegration, postToIntegration, led, openLive, startBox, tempDir, type TestBox } from "../helpers/box.ts";
 import { loadFixture } from "../games/fixture.ts";
 
 setDefaultTimeout(20_000);
@@ -20,8 +20,7 @@ describe("webhook and declarative integrations", () => {
   });
 
   const create = (body: Record<string, unknown>) => createIntegration(t, body);
-  const post = (id: string, body: unknown, headers: Record<string, string> = {}, query = "") =>
-    call(t.url, "POST", `/api/v1/integrations/${id}/event${query}`, body, headers);
+  const post = (id: string, body: unknown, headers: Record<string, string> = {}, query = "") => postToIntegration(t, id, body, headers, query);
 
   test("the token may come as a bearer header, X-Ledbox-Token or ?token=; anything else is a 401", async () => {
     const { id, token } = await create({ name: "bell", type: "webhook", config: { game: "home" } });

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { parseRecording, replay } from "../../src/tools/replay.ts";
-import { call, createIntegration, led, openLive, startBox, tempDir, until, type TestBox } from "../helpers/box.ts";
+import { call, createIntegration, postToIntegration, led, openLive, startBox, tempDir, until, type TestBox } from "../helpers/box.ts";
 import { loadFixture } from "../games/fixture.ts";
 
 setDefaultTimeout(20_000);
@@ -24,7 +24,7 @@ describe("integrations API", () => {
   });
 
   const create = (body: Record<string, unknown>) => createIntegration(t, body);
-  const post = (id: string, body: unknown, headers: Record<string, string> = {}) => call(t.url, "POST", `/api/v1/integrations/${id}/event`, body, headers);
+  const post = (id: string, body: unknown, headers: Record<string, string> = {}) => postToIntegration(t, id, body, headers);
   const lastSeq = async () => (await call(t.url, "GET", "/api/v1/state")).body.events.lastSeq as number;
   const recentTypes = async (id: string) => (await call(t.url, "GET", `/api/v1/integrations/${id}/events`)).body.events.map((e: any) => e.type);
 

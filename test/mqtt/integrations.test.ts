@@ -3,7 +3,7 @@
 // each integration is a "connected" binary_sensor that follows renames and deletion.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { loadFixture } from "../games/fixture.ts";
-import { call, startBox, until, type TestBox } from "../helpers/box.ts";
+import { call, integrationStatus, startBox, until, type TestBox } from "../helpers/box.ts";
 import { connectPeer, forEachBroker, retained, type Broker, type Peer } from "../helpers/brokers.ts";
 
 const ID = "testdev04";
@@ -55,7 +55,7 @@ forEachBroker((kind) => {
     expect(kills()).toBe(1);
     // The same payload again (a redelivery): the adapter sees no change, the core's dedupe holds.
     await ha.publish(topic, kill);
-    await until(async () => (await call(tb.url, "GET", `/api/v1/integrations/${id}/status`)).body.payloads === 5, "the fifth payload counted");
+    await until(async () => (await integrationStatus(tb, id)).payloads === 5, "the fifth payload counted");
     expect(kills()).toBe(1);
 
     let from = ha.mark();
@@ -67,7 +67,7 @@ forEachBroker((kind) => {
     from = ha.mark();
     await ha.publish(`${BASE}/integration/gi_nonexistent/event`, "{}");
     expect((await errorAfter(from)).error).toContain("gi_nonexistent");
-    const st = (await call(tb.url, "GET", `/api/v1/integrations/${id}/status`)).body;
+    const st = await integrationStatus(tb, id);
     expect(st.rejected).toBe(2);
     expect(st.connected).toBe(true);
   });
