@@ -1,6 +1,6 @@
 // Start-up options that must be known before the store opens: env and CLI overrides.
 import { z } from "zod";
-import { describeIssues } from "../events/ingest.ts";
+import { describeIssues } from "../util/validation.ts";
 
 const BootSchema = z.object({
   dataDir: z.string().min(1).default("./data"),

@@ -1,18 +1,27 @@
-// Settings changes: merge, validate whole, store, then apply to the running engine.
-import { SettingsRefused, type Engine } from "../light/engine.ts";
-import { mergeSettings, type SettingsRepo } from "../store/settings.ts";
-import { describeIssues } from "../events/ingest.ts";
+// Settings changes: merge, validate whole, apply to the running device, then store.
+import { isObject } from "../util/json.ts";
+import { describeIssues } from "../util/validation.ts";
 import { SettingsSchema, type Settings } from "./schema.ts";
 
 export type UpdateResult = { ok: true; settings: Settings; restartRequired: string[] } | { ok: false; error: string };
+
+/** Thrown by an applier that refused settings before changing anything: nothing needs rolling back. */
+export class SettingsRefused extends Error {}
+
+/** What the service needs: somewhere to keep the document, and the running part that follows it. */
+export interface SettingsPorts {
+  save(s: Settings): void;
+  /** Makes the running device follow `next` (it was following `prev`). */
+  apply(next: Settings, prev: Settings): Promise<void>;
+}
 
 export class SettingsService {
   private current: Settings;
   private listeners: ((s: Settings) => void)[] = [];
 
-  /** `engine` was built from the stored settings: they are read and validated once, not again here. */
-  constructor(private readonly repo: SettingsRepo, private readonly engine: Engine) {
-    this.current = engine.settings;
+  /** `initial` is what the running device was built from: read and validated once, not again here. */
+  constructor(initial: Settings, private readonly ports: SettingsPorts) {
+    this.current = initial;
   }
 
   get(): Settings {
@@ -25,23 +34,30 @@ export class SettingsService {
 
   /** A partial document, deep-merged; arrays (segments, outputs) are replaced whole. */
   async update(patch: unknown): Promise<UpdateResult> {
-    if (typeof patch !== "object" || patch === null || Array.isArray(patch)) return { ok: false, error: "settings must be a JSON object" };
+    if (!isObject(patch)) return { ok: false, error: "settings must be a JSON object" };
     const parsed = SettingsSchema.safeParse(mergeSettings(this.current, patch));
     if (!parsed.success) return { ok: false, error: describeIssues(parsed.error) };
     const next = parsed.data;
     const prev = this.current;
-    // Applied first, stored second: a change the engine cannot take is rolled back, not kept.
-    // The engine redoes only what its own sections need (nothing for an MQTT or HTTP change).
+    // Applied first, stored second: a change the device cannot take is rolled back, not kept.
     try {
-      await this.engine.reconfigure(next);
+      await this.ports.apply(next, prev);
     } catch (err) {
-      if (!(err instanceof SettingsRefused)) await this.engine.reconfigure(prev);
+      if (!(err instanceof SettingsRefused)) await this.ports.apply(prev, next);
       return { ok: false, error: `could not apply: ${err instanceof Error ? err.message : String(err)}` };
     }
-    this.repo.save(next);
+    this.ports.save(next);
     const restartRequired = next.http.port !== prev.http.port ? ["http.port"] : [];
     this.current = next;
     for (const fn of this.listeners) fn(next);
     return { ok: true, settings: next, restartRequired };
   }
+}
+
+/** Deep-merge a partial update into current settings (arrays are replaced, not merged). */
+export function mergeSettings(current: unknown, patch: unknown): unknown {
+  if (!isObject(current) || !isObject(patch)) return patch;
+  const out: Record<string, unknown> = { ...current };
+  for (const [k, v] of Object.entries(patch)) out[k] = k in out ? mergeSettings(out[k], v) : v;
+  return out;
 }

@@ -1,6 +1,6 @@
 // The comparison operators that mapping conditions and adapter rules share.
 import { z } from "zod";
-import { num } from "../games/adapter.ts";
+import { num } from "../util/json.ts";
 
 export const CompareOpSchema = z.enum(["<", "<=", ">", ">=", "==", "!="]);
 export type CompareOp = z.infer<typeof CompareOpSchema>;

@@ -1,7 +1,16 @@
 // The director turns events into effect instances and meter values, following the mappings.
 import { numericOf, type GameEvent } from "../events/schema.ts";
-import type { Engine } from "../light/engine.ts";
+import type { TriggerResult } from "../light/scene.ts";
+import type { EffectSpec, MeterSpec } from "../light/specs.ts";
 import { compare, type Mapping } from "./mapping.ts";
+
+/** What the director does to the light: play, clear and drive meters, on the engine's clock. */
+export interface Stage {
+  now(): number;
+  trigger(spec: EffectSpec): TriggerResult;
+  clear(segment: string, effect?: string): number;
+  setMeter(name: string, spec: MeterSpec, value: number): string[];
+}
 
 export class Director {
   private byEvent = new Map<string, Mapping[]>();
@@ -10,7 +19,7 @@ export class Director {
   skipped = 0;
   lastProblem: string | null = null;
 
-  constructor(private readonly engine: Engine, mappings: Mapping[] = []) {
+  constructor(private readonly engine: Stage, mappings: Mapping[] = []) {
     this.load(mappings);
   }
 

@@ -1,21 +1,10 @@
 // Ingest: validate one event or a batch, stamp id and time, drop redeliveries, publish.
-import { z } from "zod";
+import { describeIssues } from "../util/validation.ts";
 import type { EventBus } from "./bus.ts";
 import type { EventRing } from "./ring.ts";
 import { EVENT_TYPES, GameEventSchema, MAX_BATCH, type GameEvent } from "./schema.ts";
 
 const DEDUPE_WINDOW = 4096;
-
-/** A zod failure as one readable line naming each field. */
-export function describeIssues(err: z.ZodError, prefix = ""): string {
-  return err.issues
-    .slice(0, 5)
-    .map((i) => {
-      const path = [prefix, ...i.path.map(String)].filter(Boolean).join(".");
-      return path ? `${path}: ${i.message}` : i.message;
-    })
-    .join("; ");
-}
 
 export type ParseResult = { ok: true; events: GameEvent[] } | { ok: false; error: string };
 
@@ -64,6 +53,12 @@ export class Ingest {
       ids.push(e.id);
     }
     return ids;
+  }
+
+  /** Validates events made inside ledbox (adapters, pollers) and publishes them; an invalid batch publishes nothing. */
+  submit(list: unknown[]): { ok: true; events: GameEvent[]; ids: string[] } | { ok: false; error: string } {
+    const r = parseEvents(list);
+    return r.ok ? { ok: true, events: r.events, ids: this.accept(r.events) } : r;
   }
 
   private remember(id: string): void {

@@ -4,7 +4,7 @@
 // nothing. The player block is "me" only when its steamid is the provider's: after a death it
 // follows the spectated player, whose kills and health are not ours.
 import { z } from "zod";
-import { describeIssues } from "../events/ingest.ts";
+import { describeIssues } from "../util/validation.ts";
 import { PayloadError, type Adapter, type AdapterEvent, type StepResult } from "./adapter.ts";
 
 const n = z.number().finite().optional();

@@ -4,8 +4,9 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { describeIssues } from "../events/ingest.ts";
-import { isObject, PayloadError, type Adapter } from "./adapter.ts";
+import { describeIssues } from "../util/validation.ts";
+import { isObject } from "../util/json.ts";
+import { PayloadError, type Adapter } from "./adapter.ts";
 import { BUILTIN, Registry } from "./registry.ts";
 import { RuleSchema, runRules, type RuleState } from "./rules.ts";
 import { webhook } from "./webhook.ts";

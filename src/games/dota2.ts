@@ -2,7 +2,7 @@
 // against saved state. The clock fields change every second and are never read. Entries of the
 // `events` array repeat across POSTs: each is remembered by (type, game time, ids) and fires once.
 import { z } from "zod";
-import { describeIssues } from "../events/ingest.ts";
+import { describeIssues } from "../util/validation.ts";
 import { PayloadError, type Adapter, type AdapterEvent, type StepResult } from "./adapter.ts";
 import { valveCfg } from "./cs2.ts";
 

@@ -4,8 +4,9 @@
 // while the active player may be "Name#TAG": compare game names. The API listens only on the
 // gaming PC's loopback, so the same JSON is also accepted by POST from a relay on the PC.
 import { z } from "zod";
-import { describeIssues } from "../events/ingest.ts";
-import { isObject, PayloadError, type Adapter, type AdapterEvent, type StepResult } from "./adapter.ts";
+import { describeIssues } from "../util/validation.ts";
+import { isObject } from "../util/json.ts";
+import { PayloadError, type Adapter, type AdapterEvent, type StepResult } from "./adapter.ts";
 import { lolPoller } from "./lol-poller.ts";
 
 const n = z.number().finite().optional();

@@ -1,6 +1,6 @@
 // The adapter registry: built-in adapters plus declarative ones loaded from YAML files (built-in
 // files next to this module, the owner's in <data>/adapters). The API and the page read it as data.
-import { toJsonSchema } from "../http/docs.ts";
+import { toJsonSchema } from "../util/validation.ts";
 import type { Adapter } from "./adapter.ts";
 import { cs2 } from "./cs2.ts";
 import { dota2 } from "./dota2.ts";

@@ -1,10 +1,10 @@
 // TCP client of the Rocket League Stats API stream: splits concatenated JSON objects (which may
 // arrive split across packets), feeds each one, and reconnects with backoff when the game closes.
 import type { Socket } from "bun";
+import { Backoff } from "../util/backoff.ts";
 import type { Connector, ConnectorContext } from "./adapter.ts";
 
 const MAX_BUFFER = 1024 * 1024;
-const BACKOFF_MS = [500, 1000, 2000, 5000, 10_000];
 
 /** Splits a stream of concatenated JSON objects; returns complete texts, keeps the rest. */
 export class JsonSplitter {
@@ -42,13 +42,13 @@ export function rlClient(ctx: ConnectorContext<{ host: string; port: number }>):
   let socket: Socket | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let running = false;
-  let failures = 0;
+  const backoff = new Backoff({ firstMs: 500, maxMs: 10_000 });
   const where = `${ctx.config.host}:${ctx.config.port}`;
 
   function retry(why: string) {
     socket = null;
     if (!running) return;
-    const wait = BACKOFF_MS[Math.min(failures++, BACKOFF_MS.length - 1)];
+    const wait = backoff.next();
     ctx.problem(`not connected to the game at ${where} (${why}); retrying in ${wait / 1000} s`);
     timer = setTimeout(connect, wait);
   }
@@ -62,7 +62,7 @@ export function rlClient(ctx: ConnectorContext<{ host: string; port: number }>):
       socket: {
         open(s) {
           socket = s;
-          failures = 0;
+          backoff.reset();
           ctx.problem(null);
           if (!running) s.end();
         },

@@ -4,7 +4,7 @@
 // stable id); demolitions from the player's Demos count and bDemolished flag, identified by the
 // opponents' Demos total; a kickoff by the goals scored before it.
 import { z } from "zod";
-import { describeIssues } from "../events/ingest.ts";
+import { describeIssues } from "../util/validation.ts";
 import { PayloadError, type Adapter, type AdapterEvent, type StepResult } from "./adapter.ts";
 import { rlClient } from "./rl-client.ts";
 

@@ -6,7 +6,8 @@ import { z } from "zod";
 import { parseEvents } from "../events/ingest.ts";
 import { EVENT_TYPES, isValueType } from "../events/schema.ts";
 import { compareValues, CompareOpSchema } from "../director/compare.ts";
-import { at, num, type AdapterEvent } from "./adapter.ts";
+import { at, num } from "../util/json.ts";
+import type { AdapterEvent } from "./adapter.ts";
 
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
 

@@ -3,7 +3,8 @@
 import { z } from "zod";
 import { parseEvents } from "../events/ingest.ts";
 import { EVENT_TYPES } from "../events/schema.ts";
-import { isObject, PayloadError, type Adapter, type AdapterEvent } from "./adapter.ts";
+import { isObject } from "../util/json.ts";
+import { PayloadError, type Adapter, type AdapterEvent } from "./adapter.ts";
 import { RuleSchema, runRules, type RuleState } from "./rules.ts";
 
 export const WebhookConfigSchema = z.strictObject({

@@ -1,42 +1,49 @@
 // The HTTP API (Elysia): routes per resource, one error shape, OpenAPI docs at /api/docs.
+// Each route module is handed the few services it uses.
 import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
-import type { Ledbox } from "../ledbox.ts";
-import { toJsonSchema } from "./docs.ts";
+import type { Auth } from "../auth/service.ts";
+import type { SettingsService } from "../config/service.ts";
+import type { MappingsService } from "../director/mappings.ts";
+import type { SceneControl } from "../director/scene-control.ts";
+import type { Ingest } from "../events/ingest.ts";
+import type { IntegrationsService } from "../games/integrations.ts";
+import type { Engine } from "../light/engine.ts";
+import type { ServersService } from "../servers/service.ts";
+import { toJsonSchema } from "../util/validation.ts";
 import { errorBody } from "./errors.ts";
+import { createGuards } from "./guards.ts";
+import type { LiveHub } from "./live.ts";
+import { authRoutes } from "./routes/auth.ts";
 import { eventRoutes } from "./routes/events.ts";
-import { mappingRoutes } from "./routes/mappings.ts";
-import { readRoutes } from "./routes/reads.ts";
-import { sceneRoutes } from "./routes/scene.ts";
-import { settingsRoutes } from "./routes/settings.ts";
-import { serverRoutes } from "./routes/servers.ts";
-import { liveRoutes } from "./routes/live.ts";
-import { mqttRoutes } from "./routes/mqtt.ts";
-import { webRoutes } from "./routes/web.ts";
 import { integrationRoutes } from "./routes/integrations.ts";
+import { liveRoutes } from "./routes/live.ts";
+import { mappingRoutes } from "./routes/mappings.ts";
+import { mqttRoutes } from "./routes/mqtt.ts";
+import { readRoutes, type ReadPorts } from "./routes/reads.ts";
+import { sceneRoutes } from "./routes/scene.ts";
+import { serverRoutes } from "./routes/servers.ts";
+import { settingsRoutes } from "./routes/settings.ts";
+import { webRoutes } from "./routes/web.ts";
 
-/** Guards shared by the route modules. */
-export interface Guards {
-  /** Changing endpoints: admin session or bearer API token. */
-  admin(request: Request): void;
-  /** Reads of state/health/live: open unless settings.http.reads is "token". */
-  reader(request: Request): void;
-  /** Event ingest: open unless settings.http.ingest is "token". */
-  ingest(request: Request): void;
+export interface HttpPorts extends ReadPorts {
+  auth: Auth;
+  settings: SettingsService;
+  /** Start-up only (reads show it). */
+  dataDir: string;
+  /** The port the device listens on. */
+  port(): number;
+  engine: Engine;
+  ingest: Ingest;
+  scene: SceneControl;
+  mappings: MappingsService;
+  servers: ServersService;
+  integrations: IntegrationsService;
+  live: LiveHub;
 }
 
-export function createHttp(box: Ledbox) {
-  // Guards read the request's headers only when a credential is needed: asking Elysia for
-  // the parsed cookie costs every request, including the hot ingest path.
-  const guards: Guards = {
-    admin: (req) => box.auth.requireAdmin(req.headers),
-    reader: (req) => {
-      if (box.settings.get().http.reads === "token") box.auth.requireAdmin(req.headers);
-    },
-    ingest: (req) => {
-      if (box.settings.get().http.ingest === "token") box.auth.requireAdmin(req.headers);
-    },
-  };
+export function createHttp(p: HttpPorts) {
+  const g = createGuards(p.auth, () => p.settings.get());
   return new Elysia()
     .use(
       openapi({
@@ -46,15 +53,15 @@ export function createHttp(box: Ledbox) {
       }),
     )
     .onError(errorBody as never)
-    .use(box.auth.routes())
-    .use(eventRoutes(box, guards))
-    .use(readRoutes(box, guards))
-    .use(settingsRoutes(box, guards))
-    .use(mappingRoutes(box, guards))
-    .use(sceneRoutes(box, guards))
-    .use(serverRoutes(box, guards))
-    .use(liveRoutes(box, guards))
-    .use(mqttRoutes(box, guards))
-    .use(integrationRoutes(box, guards))
+    .use(authRoutes(p.auth, g))
+    .use(eventRoutes(p.ingest, g))
+    .use(readRoutes(p, g))
+    .use(settingsRoutes(p.settings, p.dataDir, g))
+    .use(mappingRoutes(p.mappings, p.scene, g))
+    .use(sceneRoutes(p.scene, p.engine, g))
+    .use(serverRoutes(p.servers, g))
+    .use(liveRoutes(p.live, g))
+    .use(mqttRoutes(p.mqtt, g))
+    .use(integrationRoutes(p.integrations, p.port, g))
     .use(webRoutes());
 }

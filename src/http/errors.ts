@@ -1,28 +1,27 @@
-// One error shape for every endpoint: { error: "<what is wrong, naming the field>" }.
-import type { z } from "zod";
-import { describeIssues } from "../events/ingest.ts";
+// One error shape for every endpoint: { error: "<what is wrong, naming the field>" }, with the
+// domain's error kinds mapped to status codes here, at the edge.
+import { DomainError, type ErrorKind } from "../util/errors.ts";
 
-export class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
-}
+const STATUS: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  "not-found": 404,
+  conflict: 409,
+  "too-large": 413,
+  unsupported: 415,
+  "rate-limited": 429,
+  unavailable: 503,
+};
 
-/** Throws a 400 naming the fields, or returns the parsed value. */
-export function validate<S extends z.ZodType>(schema: S, body: unknown, what = "body"): z.infer<S> {
-  const r = schema.safeParse(body);
-  if (!r.success) throw new HttpError(400, `invalid ${what}: ${describeIssues(r.error)}`);
-  return r.data;
-}
-
-/** Elysia's onError hook: maps validation, parse and our own errors to the shape above. */
+/** Elysia's onError hook: maps validation, parse and domain errors to the shape above. */
 export function errorBody({ code, error, set }: { code: unknown; error: unknown; set: { status?: number | string } }) {
   // Elysia wraps whatever a parse hook throws in its ParseError: unwrap ours (e.g. the 413 of
   // the events body limit), which would otherwise come out as "malformed body" 400.
   const cause = (error as { cause?: unknown } | null)?.cause;
-  if (code === "PARSE" && cause instanceof HttpError) error = cause;
-  if (error instanceof HttpError) {
-    set.status = error.status;
+  if (code === "PARSE" && cause instanceof DomainError) error = cause;
+  if (error instanceof DomainError) {
+    set.status = STATUS[error.kind];
     return { error: error.message };
   }
   switch (code) {

@@ -49,7 +49,7 @@ export class LiveHub {
   private unsubscribe: (() => void) | null = null;
   skippedFrames = 0;
 
-  constructor(private readonly engine: Engine, private readonly ring: EventRing) {
+  constructor(private readonly engine: Pick<Engine, "settings" | "stats" | "onFrame">, private readonly ring: EventRing) {
     this.lastSentSeq = ring.lastSeq;
   }
 

@@ -1,5 +1,6 @@
 // The light engine: scene → pipeline → drivers, once per frame of a fixed-rate clock.
 import type { Settings } from "../config/schema.ts";
+import { SettingsRefused } from "../config/service.ts";
 import type { OutputDriver } from "../outputs/driver.ts";
 import { checkOutputs, createDriver, outputContexts } from "../outputs/index.ts";
 import { FrameClock, type Now } from "./clock.ts";
@@ -14,9 +15,6 @@ interface Output {
   length: number;
   view: Uint8Array;
 }
-
-/** Settings the engine refused before changing anything: nothing needs rolling back. */
-export class SettingsRefused extends Error {}
 
 export type FrameListener = (engine: Engine) => void;
 
@@ -110,6 +108,11 @@ export class Engine {
 
   setBase(change: BaseChange, atMs = this.now()): string[] {
     return this.scene.setBase(change, atMs);
+  }
+
+  /** Each segment's base layer, by name. */
+  bases(): Map<string, BaseSpec> {
+    return this.scene.bases();
   }
 
   setMeter(name: string, spec: MeterSpec, value: number, atMs = this.now()): string[] {

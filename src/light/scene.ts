@@ -7,7 +7,7 @@ import { SegmentStack, type Instance } from "./segment.ts";
 import { round3 } from "./stats.ts";
 import { BaseSpecSchema, type BaseChange, type BaseSpec, type EffectSpec, type MeterSpec } from "./specs.ts";
 
-export type TriggerResult = { ok: true; segments: string[] } | { ok: false; reason: string };
+export type TriggerResult = { ok: true; segments: string[] } | { ok: false; reason: string; unknownSegment?: true };
 
 export class Scene {
   readonly segments: SegmentStack[];
@@ -31,7 +31,7 @@ export class Scene {
   trigger(spec: EffectSpec, atMs: number): TriggerResult {
     const def = effectById.get(spec.effect)!;
     const targets = this.targets(spec.segment);
-    if (targets.length === 0) return { ok: false, reason: `no segment named "${spec.segment}"` };
+    if (targets.length === 0) return { ok: false, reason: `no segment named "${spec.segment}"`, unknownSegment: true };
     const d = def.defaults;
     const durationMs = spec.durationMs ?? d.durationMs;
     // Any periodic effect is capped to the guard's rate: fast smooth cycling flickers too.

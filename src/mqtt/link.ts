@@ -2,6 +2,7 @@
 // and a health record. mqtt.js's own reconnect is off (fixed period, no cap, no jitter): each
 // attempt is a fresh client, so nothing queued for a dead connection carries over.
 import type { MqttClient } from "mqtt";
+import { Backoff } from "../util/backoff.ts";
 
 /** mqtt.js is loaded on first use: with MQTT off (the default) its ~18 MB stay out of memory. */
 let mqttjs: typeof import("mqtt") | null = null;
@@ -26,8 +27,8 @@ export interface LinkHandlers {
 
 export type LinkState = "disabled" | "connecting" | "connected" | "waiting";
 
-/** Backoff doubles from MIN to MAX; MAX keeps a broker that comes back reachable within 5 s. */
-export const BACKOFF = { minMs: 250, maxMs: 4000 };
+/** Doubles from 250 ms to 4 s: a broker that comes back is reached within 5 s. */
+const BACKOFF = { firstMs: 250, maxMs: 4000, jitter: 0.2 };
 /** A slow broker may hold at most this much unsent data; beyond it publishes are dropped. */
 const MAX_BUFFERED = 1024 * 1024;
 // MQTT 3.1.1 CONNACK codes that retrying sooner cannot fix.
@@ -45,7 +46,7 @@ export class MqttLink {
   private retryAt: number | null = null;
   private client: MqttClient | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
-  private failures = 0;
+  private readonly backoff = new Backoff(BACKOFF);
   private config: LinkConfig | null = null;
 
   constructor(private readonly handlers: LinkHandlers, private readonly log: (msg: string) => void) {}
@@ -57,7 +58,7 @@ export class MqttLink {
   async start(config: LinkConfig): Promise<void> {
     mqttjs ??= await import("mqtt");
     this.config = config;
-    this.failures = 0;
+    this.backoff.reset();
     this.connect();
   }
 
@@ -135,7 +136,7 @@ export class MqttLink {
         this.state = "connected";
         this.connectedSince = Date.now();
         this.connects++;
-        this.failures = 0;
+        this.backoff.reset();
         this.lastError = null;
         this.log(`[mqtt] connected to ${cfg.url}`);
         this.handlers.onReady();
@@ -166,9 +167,8 @@ export class MqttLink {
 
   private schedule(refused: boolean): void {
     if (!this.config) return;
-    // Refused credentials retry at the cap at once; the jitter only shortens, so the cap holds.
-    const step = refused ? 30 : this.failures++;
-    const delay = Math.min(BACKOFF.maxMs, BACKOFF.minMs * 2 ** step) * (0.8 + 0.2 * Math.random());
+    // Refused credentials retry at the cap at once.
+    const delay = refused ? this.backoff.exhaust() : this.backoff.next();
     this.state = "waiting";
     this.retryAt = performance.now() + delay;
     this.timer = setTimeout(() => this.connect(), delay);

@@ -2,13 +2,21 @@
 // messages into events and base-layer commands, and keeps Home Assistant's view current.
 import { hostname } from "node:os";
 import type { Settings } from "../config/schema.ts";
+import type { SettingsService } from "../config/service.ts";
+import { VERSION } from "../config/version.ts";
 import { PRESETS, presetById } from "../director/presets.ts";
-import { describeIssues, parseEvents } from "../events/ingest.ts";
-import { VERSION, type Ledbox } from "../ledbox.ts";
+import type { SceneControl } from "../director/scene-control.ts";
+import type { EventBus } from "../events/bus.ts";
+import { parseEvents, type Ingest } from "../events/ingest.ts";
+import type { IntegrationsService } from "../games/integrations.ts";
+import type { Engine } from "../light/engine.ts";
 import { AMBIENT_KINDS, EffectSpecSchema } from "../light/specs.ts";
+import { errorText } from "../util/errors.ts";
+import { describeIssues } from "../util/validation.ts";
 import { discoveryConfigs } from "./discovery.ts";
 import { IntegrationEntities, type IntegrationView } from "./integrations.ts";
 import { baseToState, commandToChange, HaCommandSchema } from "./light.ts";
+import { TokenBucket } from "../util/token-bucket.ts";
 import { MqttLink } from "./link.ts";
 import { inboundTopics, MAX_PAYLOAD, topicsFor, type Topics } from "./topics.ts";
 
@@ -21,6 +29,20 @@ const SENSOR_THROTTLE_MS = 1000;
 const ERROR_RATE = 10;
 const TEST_FLASH = EffectSpecSchema.parse({ effect: "flash", colors: ["#ffffff"], durationMs: 300, priority: 90 });
 const presetIdByName = new Map(PRESETS.flatMap((p) => [[p.name, p.id], [p.id, p.id]]));
+
+/** What the MQTT unit uses of the rest of the device. */
+export interface MqttPorts {
+  settings: Pick<SettingsService, "get" | "update" | "onChange">;
+  scene: Pick<SceneControl, "base" | "setBase" | "applyPreset" | "activePreset" | "onChange">;
+  ingest: Pick<Ingest, "accept">;
+  bus: Pick<EventBus, "subscribe">;
+  engine: Pick<Engine, "trigger" | "stats">;
+  integrations: Pick<IntegrationsService, "list" | "health" | "payloads" | "onChange">;
+  /** Where the page is reached (Home Assistant's configuration_url): the bind host and the port. */
+  host: string;
+  port(): number;
+  log(msg: string): void;
+}
 
 export class MqttService {
   readonly link: MqttLink;
@@ -35,30 +57,31 @@ export class MqttService {
   private readonly integrations = new IntegrationEntities();
   private unsubscribe: (() => void) | null = null;
   private lastEvent: string | null = null;
-  private errorTokens = ERROR_RATE;
-  private errorRefill = performance.now();
+  private readonly errorReports = new TokenBucket(ERROR_RATE, ERROR_RATE);
   received = 0;
   rejected = 0;
   lastRejection: { topic: string; error: string; at: string } | null = null;
 
-  constructor(private readonly box: Ledbox) {
-    this.link = new MqttLink({ onReady: () => this.publishAll(), onMessage: (t, p) => this.handle(t, p) }, box.log);
+  constructor(private readonly ports: MqttPorts) {
+    this.link = new MqttLink({ onReady: () => this.publishAll(), onMessage: (t, p) => this.handle(t, p) }, ports.log);
   }
 
   async start(): Promise<void> {
-    if (!this.box.settings.get().mqtt.deviceId) {
-      const r = await this.box.settings.update({ mqtt: { deviceId: crypto.randomUUID().replaceAll("-", "").slice(0, 12) } });
+    const { settings } = this.ports;
+    if (!settings.get().mqtt.deviceId) {
+      const r = await settings.update({ mqtt: { deviceId: crypto.randomUUID().replaceAll("-", "").slice(0, 12) } });
       if (!r.ok) throw new Error(`mqtt: could not store a device id: ${r.error}`);
     }
-    this.box.settings.onChange((s) => this.apply(s));
-    this.box.onChange(() => this.stateChanged());
-    this.unsubscribe = this.box.bus.subscribe("mqtt", (e) => {
+    settings.onChange((s) => this.apply(s));
+    this.ports.scene.onChange(() => this.stateChanged());
+    this.ports.integrations.onChange(() => this.syncIntegrations());
+    this.unsubscribe = this.ports.bus.subscribe("mqtt", (e) => {
       this.lastEvent = e.type;
       this.sensorTimer ??= setTimeout(() => this.publishSensors(), SENSOR_THROTTLE_MS);
     });
     this.sensorInterval = setInterval(() => this.publishSensors(), SENSOR_PERIOD_MS);
     this.integrationInterval = setInterval(() => this.syncIntegrations(), INTEGRATION_PERIOD_MS);
-    this.apply(this.box.settings.get());
+    this.apply(settings.get());
     await this.chain;
   }
 
@@ -72,7 +95,7 @@ export class MqttService {
   }
 
   status() {
-    const m = this.box.settings.get().mqtt;
+    const m = this.ports.settings.get().mqtt;
     return {
       enabled: m.enabled,
       deviceId: m.deviceId ?? null,
@@ -132,71 +155,67 @@ export class MqttService {
         case t.event: {
           const r = parseEvents(fromMqtt(parseJson(text)));
           if (!r.ok) return this.reject(topic, r.error);
-          this.box.ingest.accept(r.events);
+          this.ports.ingest.accept(r.events);
           return;
         }
         case t.lightSet:
           return this.lightCommand(topic, text);
         case t.testFlash: {
-          const r = this.box.engine.trigger(TEST_FLASH);
+          const r = this.ports.engine.trigger(TEST_FLASH);
           if (!r.ok) this.reject(topic, r.reason);
           return;
         }
         case t.presetSet: {
           const preset = presetById.get(presetIdByName.get(text.trim()) ?? "");
           if (!preset) return this.reject(topic, `unknown preset "${text.slice(0, 64)}" (have: ${PRESETS.map((p) => p.name).join(", ")})`);
-          this.box.applyPreset(preset);
+          this.ports.scene.applyPreset(preset);
           return;
         }
       }
       const integration = t.integrationOf(topic);
       if (integration) this.integrationPayload(integration, text);
     } catch (err) {
-      this.reject(topic, err instanceof Error ? err.message : String(err));
+      this.reject(topic, errorText(err));
     }
   }
 
   private lightCommand(topic: string, text: string): void {
     const parsed = HaCommandSchema.safeParse(parseJson(text));
     if (!parsed.success) return this.reject(topic, describeIssues(parsed.error));
-    const current = this.box.engine.scene.segments[0].base;
-    const cmd = commandToChange(parsed.data, current, presetIdByName);
+    const { scene } = this.ports;
+    const cmd = commandToChange(parsed.data, scene.base(), presetIdByName);
     if ("error" in cmd) return this.reject(topic, cmd.error);
-    if (cmd.preset) this.box.applyPreset(presetById.get(cmd.preset)!);
-    this.box.setBase(cmd.base);
+    if (cmd.preset) scene.applyPreset(presetById.get(cmd.preset)!);
+    scene.setBase(cmd.base);
     // A command that changes nothing still gets a state back: HA waits for one.
     this.stateChanged();
   }
 
   /** A raw adapter payload: the same admission, token check, adapter and dedupe as HTTP. */
   private integrationPayload(id: string, text: string): void {
-    const svc = this.box.integrations;
-    const l = svc.admit(id);
+    const payloads = this.ports.integrations.payloads;
+    const rt = payloads.admit(id);
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch (err) {
-      svc.reject(l, 400, `malformed payload: not valid JSON (${(err as Error).message})`);
+      payloads.reject(rt, "invalid", `malformed payload: not valid JSON (${(err as Error).message})`);
     }
-    if (l.adapter.auth === "body") {
-      svc.ingest(l, body, undefined);
+    if (rt.adapter.auth === "body") {
+      payloads.receive(rt, body, undefined);
       return;
     }
     // MQTT has no headers: an adapter that takes its token from one gets it from an envelope.
     const { token, payload } = (body ?? {}) as { token?: unknown; payload?: unknown };
-    if (typeof token !== "string") return svc.reject(l, 401, 'token missing: over MQTT send {"token": "<the integration\'s token>", "payload": <the payload>}');
-    svc.ingest(l, payload, token);
+    if (typeof token !== "string") return payloads.reject(rt, "unauthorized", 'token missing: over MQTT send {"token": "<the integration\'s token>", "payload": <the payload>}');
+    payloads.receive(rt, payload, token);
   }
 
   private reject(topic: string, error: string): void {
     this.rejected++;
     this.lastRejection = { topic, error, at: new Date().toISOString() };
-    const now = performance.now();
-    this.errorTokens = Math.min(ERROR_RATE, this.errorTokens + ((now - this.errorRefill) / 1000) * ERROR_RATE);
-    this.errorRefill = now;
-    if (this.errorTokens < 1 || !this.topics) return;
-    this.errorTokens--;
-    this.box.log(`[mqtt] rejected a message on ${topic}: ${error}`);
+    if (!this.topics || !this.errorReports.take()) return;
+    this.ports.log(`[mqtt] rejected a message on ${topic}: ${error}`);
     void this.link.publish(this.topics.error, JSON.stringify({ topic, error }));
   }
 
@@ -224,9 +243,9 @@ export class MqttService {
   private publishState(): void {
     const t = this.topics;
     if (!t) return;
-    const rgbw = this.box.settings.get().strip.ledType === "rgbw";
-    void this.link.publish(t.lightState, JSON.stringify(baseToState(this.box.engine.scene.segments[0].base, rgbw)), true);
-    const active = presetById.get(this.box.activePreset() ?? "");
+    const rgbw = this.ports.settings.get().strip.ledType === "rgbw";
+    void this.link.publish(t.lightState, JSON.stringify(baseToState(this.ports.scene.base(), rgbw)), true);
+    const active = this.ports.scene.activePreset();
     if (active) void this.link.publish(t.presetState, active.name, true);
   }
 
@@ -235,7 +254,7 @@ export class MqttService {
     this.sensorTimer = null;
     const t = this.topics;
     if (!t) return;
-    const s = this.box.engine.stats();
+    const s = this.ports.engine.stats();
     const doc = {
       fps: Math.round(s.deliveredFps * 10) / 10,
       power_ma: s.power.ma,
@@ -247,7 +266,7 @@ export class MqttService {
   }
 
   /** Publishes integration entities that changed; also called when integrations are saved or deleted. */
-  syncIntegrations(): void {
+  private syncIntegrations(): void {
     const t = this.topics;
     if (!t || !this.link.connected) return;
     const changed = this.integrations.sync(t, this.deviceInfo(), this.integrationViews(), (topic, payload, retain) => void this.link.publish(topic, payload, retain));
@@ -256,23 +275,17 @@ export class MqttService {
   }
 
   private integrationViews(): IntegrationView[] {
-    const svc = this.box.integrations;
-    return svc.list().map((r) => {
-      let connected = false;
-      try {
-        connected = svc.status(r.id).connected;
-      } catch {} // its adapter is not loaded: not connected
-      return { id: r.id, name: r.name, connected };
-    });
+    const svc = this.ports.integrations;
+    return svc.list().map((r) => ({ id: r.id, name: r.name, connected: svc.health(r.id).connected }));
   }
 
   private deviceInfo() {
-    const s = this.box.settings.get();
-    const host = ["0.0.0.0", "::"].includes(this.box.boot.host) ? `${hostname()}.local` : this.box.boot.host;
+    const s = this.ports.settings.get();
+    const host = ["0.0.0.0", "::"].includes(this.ports.host) ? `${hostname()}.local` : this.ports.host;
     return {
       deviceId: s.mqtt.deviceId!,
       version: VERSION,
-      configurationUrl: `http://${host}:${this.box.port}/`,
+      configurationUrl: `http://${host}:${this.ports.port()}/`,
       rgbw: s.strip.ledType === "rgbw",
       effects: [...AMBIENT_KINDS, ...PRESETS.map((p) => p.name)],
       presetNames: PRESETS.map((p) => p.name),

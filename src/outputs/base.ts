@@ -6,10 +6,10 @@
 //   - faults: a failed connect or send marks the driver unhealthy, closes the transport and
 //     retries with backoff (0.5 s doubling to 10 s); the engine's loop never waits on it;
 //   - close() sends the frame still waiting (the engine's black frame) before disconnecting.
+import { Backoff } from "../util/backoff.ts";
+import { errorText } from "../util/errors.ts";
 import type { DriverContext, DriverHealth, OutputDriver } from "./driver.ts";
 
-const RETRY_FIRST_MS = 500;
-const RETRY_MAX_MS = 10_000;
 const OPEN_WAIT_MS = 250;
 
 export abstract class BaseDriver implements OutputDriver {
@@ -20,7 +20,7 @@ export abstract class BaseDriver implements OutputDriver {
   private pump: Promise<void> | null = null;
   private connected = false;
   private closing = false;
-  private retryMs = RETRY_FIRST_MS;
+  private readonly retry = new Backoff({ firstMs: 500, maxMs: 10_000 });
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private lastSendMs = -Infinity;
   private written = 0;
@@ -102,14 +102,13 @@ export abstract class BaseDriver implements OutputDriver {
     }
     this.connected = true;
     this.problem = undefined;
-    this.retryMs = RETRY_FIRST_MS;
+    this.retry.reset();
     if (this.waiting && !this.pump) this.pump = this.run();
   }
 
   private scheduleRetry(): void {
     if (this.closing) return;
-    const ms = this.retryMs;
-    this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
+    const ms = this.retry.next();
     this.problem = `${this.problem}; retrying in ${(ms / 1000).toFixed(1)} s`;
     this.retryTimer = setTimeout(() => void this.tryConnect(), ms);
   }
@@ -133,5 +132,3 @@ export abstract class BaseDriver implements OutputDriver {
     }
   }
 }
-
-export const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));

@@ -1,7 +1,8 @@
 // A serial LED controller: the ledbox firmware bridge (acknowledged frames), or existing
 // Adalight / AWA firmware (fire and forget, paced to the baud rate).
 import type { SerialOutput } from "../config/schema.ts";
-import { BaseDriver, errorText } from "./base.ts";
+import { errorText } from "../util/errors.ts";
+import { BaseDriver } from "./base.ts";
 import type { DriverContext } from "./driver.ts";
 import { channelOffsets, toLogical } from "./order.ts";
 import { FfiBinding, type FfiPort } from "./serial-binding.ts";

@@ -1,7 +1,8 @@
 // WS2812/SK6812 through /dev/spidev (MOSI = GPIO 10): no root, every Pi including the Pi 5.
 import { readFileSync } from "node:fs";
 import type { SpiOutput } from "../config/schema.ts";
-import { BaseDriver, errorText } from "./base.ts";
+import { errorText } from "../util/errors.ts";
+import { BaseDriver } from "./base.ts";
 import { Device } from "./device.ts";
 import type { DriverContext } from "./driver.ts";
 import { ioctlInt } from "./libc.ts";

@@ -2,7 +2,7 @@
 // adapters read them) map its fields to the server's state, and optional rules of the game
 // adapters' rule engine fire further events from it.
 import { z } from "zod";
-import { at } from "../games/adapter.ts";
+import { at } from "../util/json.ts";
 import { RuleSchema } from "../games/rules.ts";
 import { ProtocolError } from "./reader.ts";
 

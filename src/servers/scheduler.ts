@@ -1,5 +1,6 @@
 // One poller per server: jittered intervals, capped exponential backoff while the server is
 // down, and never two polls of one server at once (the next run is only planned after the last).
+import { Backoff } from "../util/backoff.ts";
 
 export interface PollerOptions {
   intervalMs: number;
@@ -11,14 +12,22 @@ export interface PollerOptions {
 }
 
 export class Poller {
-  failures = 0;
   running = false;
   runs = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = true;
+  private readonly backoff: Backoff;
 
   /** `task` resolves true when the server answered; it must not throw, but if it does, that is a failure. */
-  constructor(private readonly task: () => Promise<boolean>, private readonly opts: PollerOptions, private readonly random = Math.random) {}
+  constructor(private readonly task: () => Promise<boolean>, private readonly opts: PollerOptions, private readonly random = Math.random) {
+    const { intervalMs, maxBackoffMs = 60_000 } = opts;
+    this.backoff = new Backoff({ firstMs: 2 * intervalMs, maxMs: Math.max(maxBackoffMs, intervalMs) });
+  }
+
+  /** Failed polls in a row. */
+  get failures(): number {
+    return this.backoff.failures;
+  }
 
   start(): void {
     this.stopped = false;
@@ -30,11 +39,11 @@ export class Poller {
     clearTimeout(this.timer);
   }
 
-  /** The delay before the next poll after `failures` failures in a row. */
-  nextDelay(): number {
-    const { intervalMs, jitter = 0.1, maxBackoffMs = 60_000 } = this.opts;
-    const base = this.failures === 0 ? intervalMs : Math.min(intervalMs * 2 ** this.failures, Math.max(maxBackoffMs, intervalMs));
-    return base * (1 + jitter * (this.random() * 2 - 1));
+  /** The delay before the next poll after a poll that answered (`ok`) or failed. */
+  nextDelay(ok: boolean): number {
+    if (ok) this.backoff.reset();
+    const base = ok ? this.opts.intervalMs : this.backoff.next();
+    return base * (1 + (this.opts.jitter ?? 0.1) * (this.random() * 2 - 1));
   }
 
   private plan(ms: number): void {
@@ -53,7 +62,6 @@ export class Poller {
     }
     this.running = false;
     this.runs++;
-    this.failures = ok ? 0 : this.failures + 1;
-    this.plan(this.nextDelay());
+    this.plan(this.nextDelay(ok));
   }
 }

@@ -3,21 +3,22 @@
 // a few small SQLite writes, so it never holds up a frame; one server's failure stays its own.
 import type { GameEventInput } from "../events/schema.ts";
 import { runRules, type RuleState } from "../games/rules.ts";
-import type { ServersRepo } from "../store/servers.ts";
 import type { SessionRow } from "../store/server-history.ts";
+import type { ServerCatalog, ServerView, ServerWithId } from "./catalog.ts";
 import { addressOf, type ServerConfig } from "./config.ts";
 import { serverEvents, type Observed } from "./events.ts";
 import type { History } from "./history.ts";
 import { pollServer, type Snapshot } from "./poll.ts";
 import { Poller } from "./scheduler.ts";
-import { SteamOptionsSchema, type SteamOptions, type SteamProfiles } from "./steam.ts";
+import type { SteamOptions, SteamProfiles } from "./steam.ts";
 
 /** Failures in a row before an online server counts as offline (one lost UDP reply is not an outage). */
 export const OFFLINE_AFTER = 2;
 const PRUNE_EVERY_MS = 3_600_000;
 
-interface Unit {
-  config: ServerConfig & { id: string };
+/** A server being polled, and what its polls have shown. */
+interface PolledServer {
+  config: ServerWithId;
   poller: Poller;
   inFlight: Promise<boolean> | null;
   observed: Observed | null;
@@ -30,8 +31,8 @@ interface Unit {
   ruleState?: RuleState;
 }
 
-export interface ServicesDeps {
-  servers: ServersRepo;
+export interface ServersDeps {
+  catalog: ServerCatalog;
   history: History;
   steam: SteamProfiles;
   publish: (events: GameEventInput[]) => void;
@@ -41,65 +42,92 @@ export interface ServicesDeps {
 }
 
 export class ServersService {
-  private readonly units = new Map<string, Unit>();
+  private readonly polled = new Map<string, PolledServer>();
   private pruneTimer: ReturnType<typeof setInterval> | undefined;
   private readonly now: () => number;
   private readonly poll: (s: ServerConfig) => Promise<Snapshot>;
   polls = 0;
 
-  constructor(private readonly deps: ServicesDeps) {
+  constructor(private readonly deps: ServersDeps) {
     this.now = deps.now ?? Date.now;
     this.poll = deps.poll ?? pollServer;
   }
 
-  get repo(): ServersRepo {
-    return this.deps.servers;
+  list(): (ServerView & { state: string })[] {
+    return this.deps.catalog.list().map((r) => ({ ...r, state: this.stateOf(r) }));
   }
 
-  get steam(): SteamProfiles {
-    return this.deps.steam;
+  get(id: string): ServerView {
+    return this.deps.catalog.get(id);
+  }
+
+  create(body: unknown): ServerView {
+    const rec = this.deps.catalog.create(body);
+    this.reload(rec.id);
+    return rec;
+  }
+
+  update(id: string, body: unknown): ServerView {
+    const rec = this.deps.catalog.update(id, body);
+    this.reload(id);
+    return rec;
+  }
+
+  remove(id: string): void {
+    this.deps.catalog.remove(id);
+    this.reload(id);
+  }
+
+  /** Steam enrichment options as reads show them: the key never, whether one is set. */
+  options() {
+    const { apiKey, ...steam } = this.deps.catalog.steamOptions();
+    return { steam: { ...steam, hasApiKey: !!apiKey, lastProblem: this.deps.steam.lastProblem } };
+  }
+
+  updateOptions(body: unknown) {
+    this.deps.catalog.updateOptions(body);
+    return this.options();
   }
 
   steamOptions(): SteamOptions {
-    return this.deps.servers.options({ steam: SteamOptionsSchema.parse({}) }).steam;
+    return this.deps.catalog.steamOptions();
   }
 
   start(): void {
-    for (const c of this.deps.servers.configs()) this.add(c);
+    for (const c of this.deps.catalog.configs()) this.add(c);
     this.prune();
     this.pruneTimer = setInterval(() => this.prune(), PRUNE_EVERY_MS);
   }
 
   stop(): void {
     clearInterval(this.pruneTimer);
-    for (const id of [...this.units.keys()]) this.remove(id);
+    for (const id of [...this.polled.keys()]) this.drop(id);
   }
 
   /** After a server was created, changed or deleted: its poller restarts with the stored config. */
   reload(id: string): void {
-    this.remove(id);
-    const c = this.deps.servers.config(id);
+    this.drop(id);
+    const c = this.deps.catalog.config(id);
     if (c) this.add(c);
   }
 
   /** Polls one server now (or joins the poll under way): never two at once. */
   pollNow(id: string): Promise<boolean> {
-    const u = this.units.get(id);
+    const u = this.polled.get(id);
     if (!u) return Promise.resolve(false);
     u.inFlight ??= this.runPoll(u).finally(() => (u.inFlight = null));
     return u.inFlight;
   }
 
   status(id: string) {
-    const c = this.deps.servers.record(id);
-    if (!c) return null;
-    const u = this.units.get(id);
+    const c = this.deps.catalog.get(id);
+    const u = this.polled.get(id);
     const at = this.now();
     const fresh = !!u?.lastOkAt && at - u.lastOkAt <= 2 * c.intervalMs + c.timeoutMs;
     const s = u?.snapshot;
     return {
       id, name: c.name, kind: c.kind, address: addressOf(c), enabled: c.enabled,
-      state: !c.enabled ? "disabled" : !u?.observed ? "unknown" : u.observed.online ? "online" : "offline",
+      state: this.stateOf(c),
       fresh,
       problem: u?.problem ?? null,
       failures: u?.failures ?? 0,
@@ -109,7 +137,13 @@ export class ServersService {
     };
   }
 
+  private stateOf(c: ServerView): string {
+    const observed = this.polled.get(c.id)?.observed;
+    return !c.enabled ? "disabled" : !observed ? "unknown" : observed.online ? "online" : "offline";
+  }
+
   players(id: string) {
+    this.deps.catalog.get(id);
     const repo = this.deps.history.repo;
     const current = repo.openSessions(id);
     const recent = repo.recentSessions(id, 50);
@@ -123,25 +157,26 @@ export class ServersService {
   }
 
   history(id: string, since: number) {
+    this.deps.catalog.get(id);
     return this.deps.history.repo.snapshots(id, since).map((r) => ({
       from: iso(r.started_at), to: iso(r.last_seen_at), online: r.online === 1, players: r.players, maxPlayers: r.max_players, bots: r.bots, map: r.map,
     }));
   }
 
-  private add(config: ServerConfig & { id: string }): void {
+  private add(config: ServerWithId): void {
     if (!config.enabled) return;
-    const unit: Unit = { config, inFlight: null, observed: null, snapshot: null, problem: null, failures: 0, lastPollAt: null, lastOkAt: null, poller: null as never };
-    unit.poller = new Poller(() => this.pollNow(config.id), { intervalMs: config.intervalMs });
-    this.units.set(config.id, unit);
-    unit.poller.start();
+    const polled: PolledServer = { config, inFlight: null, observed: null, snapshot: null, problem: null, failures: 0, lastPollAt: null, lastOkAt: null, poller: null as never };
+    polled.poller = new Poller(() => this.pollNow(config.id), { intervalMs: config.intervalMs });
+    this.polled.set(config.id, polled);
+    polled.poller.start();
   }
 
-  private remove(id: string): void {
-    this.units.get(id)?.poller.stop();
-    this.units.delete(id);
+  private drop(id: string): void {
+    this.polled.get(id)?.poller.stop();
+    this.polled.delete(id);
   }
 
-  private async runPoll(u: Unit): Promise<boolean> {
+  private async runPoll(u: PolledServer): Promise<boolean> {
     let snap: Snapshot | null = null;
     let error: string | null = null;
     try {
@@ -150,7 +185,7 @@ export class ServersService {
       error = e instanceof Error ? e.message : String(e);
     }
     // Removed or stopped while the poll was out: its result belongs to nobody.
-    if (this.units.get(u.config.id) !== u) return false;
+    if (this.polled.get(u.config.id) !== u) return false;
     this.polls++;
     u.lastPollAt = this.now();
     try {
@@ -162,7 +197,7 @@ export class ServersService {
     return !!snap;
   }
 
-  private answered(u: Unit, snap: Snapshot): void {
+  private answered(u: PolledServer, snap: Snapshot): void {
     const { id } = u.config;
     const { history } = this.deps;
     const prev = u.observed;
@@ -183,7 +218,7 @@ export class ServersService {
     if (ids.length) void this.deps.steam.refresh(ids);
   }
 
-  private silent(u: Unit, error: string): void {
+  private silent(u: PolledServer, error: string): void {
     u.failures++;
     u.problem = error;
     if (u.failures === 1 || u.failures % 10 === 0) this.deps.log(`[servers] ${u.config.name} (${addressOf(u.config)}): ${error}`);
@@ -197,7 +232,7 @@ export class ServersService {
   }
 
   /** A json server's own event rules; their problems show in its status. */
-  private runRules(u: Unit, payload: unknown): void {
+  private runRules(u: PolledServer, payload: unknown): void {
     const tag = this.tag(u);
     const r = runRules(u.config.rules!.events, payload, u.ruleState, tag.source);
     u.ruleState = r.next;
@@ -205,7 +240,7 @@ export class ServersService {
     this.publish(r.events.map((e) => ({ ...tag, ...e }) as GameEventInput));
   }
 
-  private tag(u: Unit) {
+  private tag(u: PolledServer) {
     return { game: u.config.game ?? u.snapshot?.game ?? "generic", source: `server:${u.config.name}`.slice(0, 64) };
   }
 

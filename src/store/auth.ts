@@ -1,19 +1,10 @@
 // Admin credential, login sessions and API tokens. Only hashes are stored: a stolen database
 // gives no working session or token.
 import type { Database } from "bun:sqlite";
-import { timingSafeEqual } from "node:crypto";
+import { randomToken, sha256 } from "../util/secrets.ts";
 import { nowIso } from "./db.ts";
 
 const SESSION_DAYS = 30;
-
-export const sha256 = (s: string) => new Bun.CryptoHasher("sha256").update(s).digest("hex");
-
-/** Constant-time comparison of a secret; hashing first hides the lengths too. Empty never matches. */
-export function sameSecret(given: string, expected: string): boolean {
-  const h = (s: string) => Buffer.from(new Bun.CryptoHasher("sha256").update(s).digest());
-  return timingSafeEqual(h(given), h(expected)) && expected.length > 0;
-}
-export const randomToken = (bytes = 32) => Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString("base64url");
 
 export interface ApiTokenInfo {
   id: string;

@@ -1,7 +1,7 @@
 // Integrations table: one row per configured game source. The token is the integration's own
 // secret (the GSI auth token or the webhook's bearer token); records for the API never carry it.
 import type { Database } from "bun:sqlite";
-import { randomToken } from "./auth.ts";
+import { randomToken } from "../util/secrets.ts";
 import { nowIso } from "./db.ts";
 
 interface Row {

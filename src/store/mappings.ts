@@ -1,8 +1,8 @@
-// Mappings table: the mapping as the user wrote it (JSON); preset-made ones carry the preset id.
+// Mappings table: each mapping as the user wrote it (JSON); preset-made ones carry the preset id.
 // Stored in input form, so colours stay "#rrggbb" in reads and parsing applies current defaults.
+// The store keeps the JSON; what it means (and whether it is still valid) is the director's.
 import type { Database } from "bun:sqlite";
-import { MappingInputSchema, type Mapping, type MappingInput } from "../director/mapping.ts";
-import { describeIssues } from "../events/ingest.ts";
+import { isObject } from "../util/json.ts";
 import { nowIso } from "./db.ts";
 
 interface Row {
@@ -13,45 +13,32 @@ interface Row {
   updated_at: string;
 }
 
-/** What the API shows: the mapping as written, plus its id and origin. */
-export type MappingRecord = MappingInput & { id: string; preset: string | null; createdAt: string; updatedAt: string };
+/** A stored mapping: its input as written, plus its id and origin. */
+export type StoredMapping<T extends object> = T & { id: string; preset: string | null; createdAt: string; updatedAt: string };
 
 const COLUMNS = "id, json, preset, created_at, updated_at";
 
-export class MappingsRepo {
-  constructor(private readonly db: Database) {}
+export class MappingsRepo<T extends object = Record<string, unknown>> {
+  /** `damaged` hears of a row whose JSON cannot be read: it is left out, the others load. */
+  constructor(private readonly db: Database, private readonly damaged: (id: string, why: string) => void = () => {}) {}
 
-  records(): MappingRecord[] {
-    return (this.db.query(`SELECT ${COLUMNS} FROM mappings ORDER BY created_at, rowid`).all() as Row[]).map(toRecord);
+  records(): StoredMapping<T>[] {
+    return (this.db.query(`SELECT ${COLUMNS} FROM mappings ORDER BY created_at, rowid`).all() as Row[]).flatMap((r) => this.toRecord(r));
   }
 
-  record(id: string): MappingRecord | null {
+  record(id: string): StoredMapping<T> | null {
     const row = this.db.query(`SELECT ${COLUMNS} FROM mappings WHERE id = ?`).get(id) as Row | null;
-    return row ? toRecord(row) : null;
+    return row ? (this.toRecord(row)[0] ?? null) : null;
   }
 
-  /**
-   * Parsed mappings for the director. A stored mapping a newer version no longer accepts is
-   * left out (and reported), so one stale row never stops the device from starting.
-   */
-  list(skipped: (id: string, why: string) => void = () => {}): Mapping[] {
-    return this.records().flatMap(({ id, preset, createdAt, updatedAt, ...input }) => {
-      const r = MappingInputSchema.safeParse(input);
-      if (r.success) return [{ ...r.data, id, preset }];
-      skipped(id, describeIssues(r.error));
-      return [];
-    });
-  }
-
-  /** `input` must already have passed MappingInputSchema. */
-  create(input: MappingInput, preset: string | null = null): MappingRecord {
+  create(input: T, preset: string | null = null): StoredMapping<T> {
     const id = crypto.randomUUID();
     const at = nowIso();
     this.db.query("INSERT INTO mappings (id, json, preset, created_at, updated_at) VALUES (?, ?, ?, ?, ?)").run(id, JSON.stringify(input), preset, at, at);
     return this.record(id)!;
   }
 
-  update(id: string, input: MappingInput): MappingRecord | null {
+  update(id: string, input: T): StoredMapping<T> | null {
     const r = this.db.query("UPDATE mappings SET json = ?, updated_at = ? WHERE id = ?").run(JSON.stringify(input), nowIso(), id);
     return r.changes ? this.record(id) : null;
   }
@@ -61,18 +48,24 @@ export class MappingsRepo {
   }
 
   /** Replaces every preset-made mapping with a preset's, in one transaction; the user's own stay. */
-  replacePresetMappings(preset: string, inputs: MappingInput[]): MappingRecord[] {
+  replacePresetMappings(preset: string, inputs: T[]): StoredMapping<T>[] {
     return this.db.transaction(() => {
       this.db.query("DELETE FROM mappings WHERE preset IS NOT NULL").run();
       return inputs.map((i) => this.create(i, preset));
     })();
   }
-}
 
-const toRecord = (r: Row): MappingRecord => ({
-  ...(JSON.parse(r.json) as MappingInput),
-  id: r.id,
-  preset: r.preset,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
+  private toRecord(r: Row): StoredMapping<T>[] {
+    let input: unknown;
+    try {
+      input = JSON.parse(r.json);
+    } catch {
+      input = undefined;
+    }
+    if (!isObject(input)) {
+      this.damaged(r.id, "its stored JSON is damaged");
+      return [];
+    }
+    return [{ ...(input as T), id: r.id, preset: r.preset, createdAt: r.created_at, updatedAt: r.updated_at }];
+  }
+}

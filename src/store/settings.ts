@@ -23,13 +23,3 @@ export class SettingsRepo {
       .run({ json: JSON.stringify(settings), at: nowIso() });
   }
 }
-
-/** Deep-merge a partial update into current settings (arrays are replaced, not merged). */
-export function mergeSettings(current: unknown, patch: unknown): unknown {
-  if (!isPlainObject(current) || !isPlainObject(patch)) return patch;
-  const out: Record<string, unknown> = { ...current };
-  for (const [k, v] of Object.entries(patch)) out[k] = k in out ? mergeSettings(out[k], v) : v;
-  return out;
-}
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);

@@ -23,7 +23,8 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { describeIssues, parseEvents } from "../events/ingest.ts";
+import { parseEvents } from "../events/ingest.ts";
+import { describeIssues } from "../util/validation.ts";
 
 export const DEFAULT_URL = "http://localhost:8080";
 const EVENTS_PATH = "/api/v1/events";

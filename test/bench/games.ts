@@ -52,13 +52,13 @@ for (let i = 0; i < INTEGRATIONS; i++) {
 
 // The whole ingest path in-process (no HTTP): CS2 payloads as JS objects, one integration.
 {
-  const svc = t.box.integrations;
+  const payloads = t.box.integrations.payloads;
   const bodies = loadFixture("cs2-round.json").steps.map((s) => ({ ...(s.payload as object), auth: { token: targets[0].token } }));
   const n = opts.quick ? 5000 : 30_000;
-  const l = svc.admit(targets[0].id); // the rate limit is per request; here the path after it is timed
-  for (let i = 0; i < 1000; i++) svc.ingest(l, bodies[i % bodies.length], undefined);
+  const rt = payloads.admit(targets[0].id); // the rate limit is per request; here the path after it is timed
+  for (let i = 0; i < 1000; i++) payloads.receive(rt, bodies[i % bodies.length], undefined);
   const t0 = performance.now();
-  for (let i = 0; i < n; i++) svc.ingest(l, bodies[i % bodies.length], undefined);
+  for (let i = 0; i < n; i++) payloads.receive(rt, bodies[i % bodies.length], undefined);
   const us = ((performance.now() - t0) * 1000) / n;
   rows.push(atMost("games", "cs2 whole ingest path (no HTTP)", us, "µs/payload", 200, "token check, adapter, event validation, dedupe, bus, director"));
   console.log(`cs2 whole ingest path: ${us.toFixed(2)} µs per payload`);

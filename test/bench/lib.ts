@@ -234,7 +234,6 @@ export function probeTimer(box: Ledbox, name: string, label: string, onHit: (h: 
   };
   MappingInputSchema.parse(mapping);
   box.mappings.create(mapping);
-  box.reloadMappings();
   // Blue on, red and green off, wherever the colour order puts them.
   const order = box.settings.get().strip.colorOrder;
   const [oR, oG, oB] = ["R", "G", "B"].map((c) => order.indexOf(c));

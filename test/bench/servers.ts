@@ -49,15 +49,14 @@ async function window() {
 
 await sleep(1000);
 const idle = await window();
-const repo = box.servers.repo;
-const add = (input: Parameters<typeof repo.create>[0]) => box.servers.reload(repo.create(input).id);
+const add = (input: Record<string, unknown>) => box.servers.create(input);
 ports.a2s.forEach((port, i) => add({ name: `a2s ${i}`, kind: "source", host: "127.0.0.1", port, intervalMs: 1000 }));
 ports.rcon.forEach(([port, rconPort], i) => add({ name: `rcon ${i}`, kind: "source-rcon", host: "127.0.0.1", port, rconPort, rconPassword: "bench", intervalMs: 1000 }));
 ports.minecraft.forEach((port, i) => add({ name: `mc ${i}`, kind: "minecraft", host: "127.0.0.1", port, intervalMs: 1000 }));
 await sleep(2000);
 const busy = await window();
 
-const statuses = repo.records().map((r) => box.servers.status(r.id)!);
+const statuses = box.servers.list().map((r) => box.servers.status(r.id));
 const online = statuses.filter((s) => s.state === "online" && !s.problem).length;
 const events = box.ingest.accepted;
 await box.stop();

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Ledbox } from "../../src/ledbox.ts";
-import { SESSION_COOKIE } from "../../src/http/auth.ts";
+import { SESSION_COOKIE } from "../../src/http/session.ts";
 import { LiveMessageSchema, type LiveMessage } from "../../src/http/live.ts";
 
 export interface TestBox {

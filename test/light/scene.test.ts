@@ -23,7 +23,7 @@ describe("targets", () => {
   test("triggering an unknown segment changes nothing and says why", () => {
     const sc = new Scene(twoSegs());
     const r = sc.trigger(fx({ effect: "pulse", segment: "middle" }), 0);
-    expect(r).toEqual({ ok: false, reason: 'no segment named "middle"' });
+    expect(r).toEqual({ ok: false, reason: 'no segment named "middle"', unknownSegment: true });
     expect(sc.segments.every((s) => s.active(0).length === 0)).toBe(true);
   });
 

@@ -149,7 +149,7 @@ forEachBroker((kind) => {
     const from = ha.mark();
     const s = await command('{"state":"ON","effect":"Racing"}');
     expect(s).toMatchObject({ state: "ON", effect: "solid" });
-    expect(tb.box.activePreset()).toBe("racing");
+    expect(tb.box.scene.activePreset()?.id).toBe("racing");
     expect((await ha.waitFor(`${BASE}/preset/state`, (m) => m.text === "Racing", { from })).text).toBe("Racing");
   });
 

@@ -12,7 +12,7 @@ const state = (players: number, map = "c1m1_hotel") => ({ online: 1, players, ma
 
 beforeEach(() => {
   const db = openDatabase(":memory:");
-  id = new ServersRepo(db).create({ name: "lan", kind: "source", host: "127.0.0.1" }).id;
+  id = new ServersRepo(db).create({ name: "lan", kind: "source", host: "127.0.0.1" }, null);
   clock = T0;
   history = new History(new HistoryRepo(db), () => clock, { staleSessionMs: 60_000, retentionDays: 30 });
 });

@@ -5,16 +5,14 @@ import { until } from "../helpers/box.ts";
 describe("poller", () => {
   test("backoff doubles while failing, is capped, and resets on success; jitter stays within ±10%", () => {
     const p = new Poller(async () => true, { intervalMs: 1000, maxBackoffMs: 8000 }, () => 0.5);
-    expect(p.nextDelay()).toBe(1000);
-    p.failures = 1;
-    expect(p.nextDelay()).toBe(2000);
-    p.failures = 3;
-    expect(p.nextDelay()).toBe(8000);
-    p.failures = 10;
-    expect(p.nextDelay()).toBe(8000);
-    p.failures = 0;
-    expect(new Poller(async () => true, { intervalMs: 1000 }, () => 0).nextDelay()).toBe(900);
-    expect(new Poller(async () => true, { intervalMs: 1000 }, () => 0.999999).nextDelay()).toBeCloseTo(1100, 0);
+    expect(p.nextDelay(true)).toBe(1000);
+    expect([false, false, false, false, false].map(() => p.nextDelay(false))).toEqual([2000, 4000, 8000, 8000, 8000]);
+    expect(p.failures).toBe(5);
+    expect(p.nextDelay(true)).toBe(1000);
+    expect(p.failures).toBe(0);
+    expect(p.nextDelay(false)).toBe(2000);
+    expect(new Poller(async () => true, { intervalMs: 1000 }, () => 0).nextDelay(true)).toBe(900);
+    expect(new Poller(async () => true, { intervalMs: 1000 }, () => 0.999999).nextDelay(true)).toBeCloseTo(1100, 0);
   });
 
   test("a poll slower than the interval is never overlapped; a throwing task counts as a failure; stop ends it", async () => {

@@ -7,6 +7,7 @@ import { SteamProfiles } from "../../src/servers/steam.ts";
 import { openDatabase } from "../../src/store/db.ts";
 import { HistoryRepo } from "../../src/store/server-history.ts";
 import { ServersRepo } from "../../src/store/servers.ts";
+import { ServerCatalog } from "../../src/servers/catalog.ts";
 
 let clock: number;
 let answer: Snapshot | Error;
@@ -22,14 +23,14 @@ const snap = (names: string[], map = "ctf_2fort"): Snapshot => ({
 
 beforeEach(() => {
   const db = openDatabase(":memory:");
-  const servers = new ServersRepo(db);
+  const catalog = new ServerCatalog(new ServersRepo(db));
   const history = new History(new HistoryRepo(db), () => clock, { staleSessionMs: 60_000, retentionDays: 30 });
   clock = T0;
   pollCalls = 0;
   events = [];
   answer = snap(["Scout"]);
   svc = new ServersService({
-    servers, history, steam: new SteamProfiles(history.repo, () => ({ enabled: false, ttlHours: 24 }), () => clock),
+    catalog, history, steam: new SteamProfiles(history.repo, () => ({ enabled: false, ttlHours: 24 }), () => clock),
     publish: (list) => events.push(...(list as Record<string, unknown>[])),
     log: () => {}, now: () => clock,
     poll: async () => {
@@ -40,8 +41,7 @@ beforeEach(() => {
     },
   });
   // A long interval: the scheduler's own first poll may come, but it sees the same scripted answer.
-  id = servers.create({ name: "tf", kind: "source", host: "127.0.0.1", intervalMs: 3_600_000 }).id;
-  svc.reload(id);
+  id = svc.create({ name: "tf", kind: "source", host: "127.0.0.1", intervalMs: 3_600_000 }).id;
 });
 afterEach(() => svc.stop());
 
@@ -100,9 +100,8 @@ describe("servers service", () => {
   });
 
   test("a json server's event rules (the game adapters' engine) fire from its replies", async () => {
-    const json = svc.repo.create({ name: "horde", kind: "json", url: "http://127.0.0.1:9/state", intervalMs: 3_600_000,
+    const json = svc.create({ name: "horde", kind: "json", url: "http://127.0.0.1:9/state", intervalMs: 3_600_000,
       rules: { players: "players", events: [{ event: "custom", path: "wave", on: "increase", fields: { name: "wave", value: "$value" } }] } }).id;
-    svc.reload(json);
     const reply = (wave: number): Snapshot => ({ game: "generic", players: 0, bots: 0, roster: null, notes: [], payload: { players: 0, wave } });
     answer = reply(1);
     await svc.pollNow(json);
@@ -114,8 +113,7 @@ describe("servers service", () => {
 
   test("a result arriving after the server was deleted is dropped", async () => {
     const p = svc.pollNow(id);
-    svc.repo.delete(id);
-    svc.reload(id);
+    svc.remove(id);
     expect(await p).toBe(false);
     expect(events).toEqual([]);
   });

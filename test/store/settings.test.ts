@@ -2,7 +2,8 @@
 import { describe, expect, test } from "bun:test";
 import { defaultSettings, SettingsSchema } from "../../src/config/schema.ts";
 import { openDatabase } from "../../src/store/db.ts";
-import { mergeSettings, SettingsRepo } from "../../src/store/settings.ts";
+import { mergeSettings } from "../../src/config/service.ts";
+import { SettingsRepo } from "../../src/store/settings.ts";
 
 describe("SettingsRepo", () => {
   test("defaults until first saved; then the saved document", () => {

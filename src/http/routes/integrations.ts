@@ -1,9 +1,8 @@
 import { networkInterfaces } from "node:os";
 import { Elysia } from "elysia";
-import { IntegrationInputSchema, IntegrationPatchSchema } from "../../games/service.ts";
-import type { Ledbox } from "../../ledbox.ts";
-import type { Guards } from "../app.ts";
+import { IntegrationInputSchema, IntegrationPatchSchema, type IntegrationsService } from "../../games/integrations.ts";
 import { jsonBody } from "../docs.ts";
+import type { Guards } from "../guards.ts";
 
 /** Game payloads are whole game states: generous, but bounded. */
 export const MAX_PAYLOAD = 256 * 1024;
@@ -15,8 +14,11 @@ function presentedToken(request: Request, query: Record<string, string | undefin
   return request.headers.get("x-ledbox-token") ?? query.token;
 }
 
-export const integrationRoutes = (box: Ledbox, g: Guards) => {
-  const svc = box.integrations;
+type IntegrationsPort = Pick<IntegrationsService, "registry" | "list" | "get" | "create" | "update" | "remove" | "status" | "recent" | "setup" | "payloads">;
+
+/** `port` is the one the device listens on (for the URL a game on the LAN should send to). */
+export const integrationRoutes = (svc: IntegrationsPort, port: () => number, g: Guards) => {
+  const payloads = svc.payloads;
   return new Elysia({ prefix: "/api/v1" })
     .get("/adapters", ({ request }) => {
       g.reader(request);
@@ -54,26 +56,24 @@ export const integrationRoutes = (box: Ledbox, g: Guards) => {
     }, { detail: { summary: "Recent standard events and raw payloads (tokens redacted), for debugging" } })
     .get("/integrations/:id/setup", ({ request, params }) => {
       g.admin(request);
-      return svc.setup(params.id, lanUrl(request, box.port));
+      return svc.setup(params.id, lanUrl(request, port()));
     }, { detail: { summary: "Setup helper: the ingest URL, the token and a ready config file where the game has one" } })
-    .post("/integrations/:id/event", ({ request, params, query, body, set }) => {
-      const l = svc.admit(params.id);
+    .post("/integrations/:id/event", ({ request, params, query, body }) => {
+      const rt = payloads.admit(params.id);
       const text = body as string;
-      if (Buffer.byteLength(text) > MAX_PAYLOAD) svc.reject(l, 413, `payload of ${Buffer.byteLength(text)} bytes is over the ${MAX_PAYLOAD}-byte limit`);
+      if (Buffer.byteLength(text) > MAX_PAYLOAD) payloads.reject(rt, "too-large", `payload of ${Buffer.byteLength(text)} bytes is over the ${MAX_PAYLOAD}-byte limit`);
       let json: unknown;
       try {
         json = JSON.parse(text);
       } catch (err) {
-        svc.reject(l, 400, `malformed payload: not valid JSON (${(err as Error).message})`);
+        payloads.reject(rt, "invalid", `malformed payload: not valid JSON (${(err as Error).message})`);
       }
-      const out = svc.ingest(l, json, presentedToken(request, query));
-      set.status = out.status;
-      return out.body;
+      return payloads.receive(rt, json, presentedToken(request, query));
     }, {
       // Read as text: the JSON is parsed here so a bad body is counted in the integration's status.
       parse: async ({ request, params }) => {
         const len = Number(request.headers.get("content-length") ?? 0);
-        if (len > MAX_PAYLOAD) svc.reject(svc.admit((params as { id: string }).id), 413, `payload of ${len} bytes is over the ${MAX_PAYLOAD}-byte limit`);
+        if (len > MAX_PAYLOAD) payloads.reject(payloads.admit((params as { id: string }).id), "too-large", `payload of ${len} bytes is over the ${MAX_PAYLOAD}-byte limit`);
         return request.text();
       },
       detail: { summary: "Ingest one game payload (auth: the integration's token, in the body for Valve GSI, else a bearer header or ?token=)" },

@@ -1,6 +1,6 @@
 import { Elysia } from "elysia";
 import { join } from "node:path";
-import { HttpError } from "../errors.ts";
+import { DomainError } from "../../util/errors.ts";
 
 const WEB_DIR = join(import.meta.dir, "../../web");
 const FILES: Record<string, string> = { "app.js": "text/javascript", "style.css": "text/css" };
@@ -11,6 +11,6 @@ export const webRoutes = () =>
     .get("/", () => new Response(Bun.file(join(WEB_DIR, "index.html")), { headers: { "content-type": "text/html; charset=utf-8" } }), { detail: { hide: true } })
     .get("/web/:file", ({ params }) => {
       const type = FILES[params.file];
-      if (!type) throw new HttpError(404, `no file ${params.file}`);
+      if (!type) throw new DomainError("not-found", `no file ${params.file}`);
       return new Response(Bun.file(join(WEB_DIR, params.file)), { headers: { "content-type": type } });
     }, { detail: { hide: true } });

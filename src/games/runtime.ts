@@ -1,10 +1,12 @@
-// Runtime of one integration: its adapter's saved state, counters, recent events and payloads,
-// rate limit and optional recording. Not persisted: a restart starts from a fresh baseline.
+// The runtime of one integration: its adapter's saved state, counters, recent events and
+// payloads, rate limit and optional recording. Not persisted: a restart starts from a fresh baseline.
 import { appendFileSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { GameEvent } from "../events/schema.ts";
 import type { IntegrationRecord } from "../store/integrations.ts";
-import { isObject, type Adapter, type Connector } from "./adapter.ts";
+import { isObject } from "../util/json.ts";
+import { TokenBucket } from "../util/token-bucket.ts";
+import type { Adapter, Connector } from "./adapter.ts";
 
 /** Payloads per second an integration may send (GSI at 64 Hz fits), with a burst allowance. */
 export const RATE_PER_S = 120;
@@ -15,7 +17,7 @@ const RECENT_PAYLOADS = 5;
 /** Slack on top of a game's heartbeat before it counts as disconnected. */
 const CONNECTED_MARGIN_MS = 5000;
 
-export class LiveIntegration {
+export class IntegrationRuntime {
   state: unknown = undefined;
   connector: Connector | null = null;
   payloads = 0;
@@ -27,24 +29,17 @@ export class LiveIntegration {
   counts: Record<string, number> = {};
   recentEvents: GameEvent[] = [];
   recentPayloads: { at: number; body: unknown }[] = [];
-  private tokens = RATE_BURST;
-  private refilledAt = performance.now();
+  private readonly rate = new TokenBucket(RATE_PER_S, RATE_BURST);
   private recording: { file: string; startedAt: number; bytes: number } | null = null;
 
   constructor(readonly rec: IntegrationRecord, readonly adapter: Adapter, readonly config: unknown, private readonly recordDir: string) {}
 
   /** Token bucket: false when this payload is over the rate. */
   admit(): boolean {
-    const now = performance.now();
-    this.tokens = Math.min(RATE_BURST, this.tokens + ((now - this.refilledAt) * RATE_PER_S) / 1000);
-    this.refilledAt = now;
-    if (this.tokens < 1) {
-      this.rateLimited++;
-      this.setProblem(`rate limited: over ${RATE_PER_S} payloads/s (${this.rateLimited} dropped so far)`);
-      return false;
-    }
-    this.tokens--;
-    return true;
+    if (this.rate.take()) return true;
+    this.rateLimited++;
+    this.setProblem(`rate limited: over ${RATE_PER_S} payloads/s (${this.rateLimited} dropped so far)`);
+    return false;
   }
 
   setProblem(text: string | null): void {
@@ -69,7 +64,7 @@ export class LiveIntegration {
   }
 
   /** Appends one request to this session's JSONL recording (the replay tool's format). */
-  record(body: unknown, headers?: Record<string, string>): void {
+  record(body: unknown): void {
     if (!this.rec.record) return;
     if (!this.recording) {
       mkdirSync(this.recordDir, { recursive: true });
@@ -78,7 +73,7 @@ export class LiveIntegration {
     }
     const r = this.recording;
     if (r.bytes >= RECORDING_LIMIT) return;
-    const line = JSON.stringify({ at: Date.now() - r.startedAt, path: `/api/v1/integrations/${this.rec.id}/event`, ...(headers ? { headers } : {}), body }) + "\n";
+    const line = JSON.stringify({ at: Date.now() - r.startedAt, path: `/api/v1/integrations/${this.rec.id}/event`, body }) + "\n";
     if (r.bytes + line.length > RECORDING_LIMIT) {
       r.bytes = RECORDING_LIMIT;
       this.setProblem(`recording stopped: ${r.file} reached ${RECORDING_LIMIT} bytes`);

@@ -1,0 +1,67 @@
+// Scene control: the base (ambient) layer and presets, whoever asks — the page, Home Assistant,
+// an integration saved with a preset. Keeps the base for the next start and tells listeners of
+// every change (Home Assistant's state follows it).
+import type { BaseChange, BaseSpec } from "../light/specs.ts";
+import { BaseChangeSchema } from "../light/specs.ts";
+import { notFound } from "../util/errors.ts";
+import type { MappingsService } from "./mappings.ts";
+import { PRESETS, presetById, type Preset } from "./presets.ts";
+
+/** The scene as this service sees it. */
+export interface BaseLayers {
+  setBase(change: BaseChange): string[];
+  bases(): Map<string, BaseSpec>;
+}
+
+export interface BaseStore {
+  saveBases(bases: ReadonlyMap<string, BaseSpec>): void;
+}
+
+export class SceneControl {
+  private listeners: (() => void)[] = [];
+
+  constructor(private readonly layers: BaseLayers, private readonly store: BaseStore, private readonly mappings: MappingsService) {
+    // The active preset is read from the mappings: a change there is a change of the scene's state.
+    mappings.onChange(() => this.changed());
+  }
+
+  /** The base layer of the first segment (what a single light shows as its state). */
+  base(): BaseSpec {
+    return this.layers.bases().values().next().value!;
+  }
+
+  /** Changes the base layer and keeps it for the next start; returns the segments changed. */
+  setBase(change: BaseChange): string[] {
+    const segments = this.layers.setBase(change);
+    if (segments.length) {
+      this.store.saveBases(this.layers.bases());
+      this.changed();
+    }
+    return segments;
+  }
+
+  /** Its mappings replace the previous preset's (the user's own stay); its base fades in. */
+  applyPreset(p: Preset, transition = true): number {
+    const n = this.mappings.replacePresetMappings(p.id, p.mappings);
+    if (p.base) this.setBase(BaseChangeSchema.parse({ ...p.base, ...(transition ? {} : { transitionMs: 0 }) }));
+    return n;
+  }
+
+  /** A preset by id, or a not-found error naming the ones there are. */
+  preset(id: string): Preset {
+    return presetById.get(id) ?? notFound(`no preset "${id}" (have: ${PRESETS.map((x) => x.id).join(", ")})`);
+  }
+
+  activePreset(): Preset | null {
+    return presetById.get(this.mappings.activePreset() ?? "") ?? null;
+  }
+
+  /** Called after the base layer or the mappings (so the active preset) change. */
+  onChange(fn: () => void): void {
+    this.listeners.push(fn);
+  }
+
+  private changed(): void {
+    for (const fn of this.listeners) fn();
+  }
+}

@@ -1,0 +1,105 @@
+// The configured game servers: validated on the way in, parsed on the way out, the RCON password
+// kept apart (stored, never returned), and the server options (Steam enrichment).
+import type { ServersRepo, StoredServer } from "../store/servers.ts";
+import { DomainError, notFound } from "../util/errors.ts";
+import { isObject } from "../util/json.ts";
+import { validate } from "../util/validation.ts";
+import { ServerInputSchema, type ServerConfig, type ServerInput, type ServerRecord } from "./config.ts";
+import { SteamOptionsSchema, type SteamOptions } from "./steam.ts";
+
+/** A server as reads show it: no password, but whether one is set. */
+export type ServerView = ServerRecord & { hasRconPassword: boolean };
+export type ServerWithId = ServerConfig & { id: string };
+
+export class ServerCatalog {
+  /** Damaged rows already logged (reads come often; the log says it once). */
+  private reported = new Set<string>();
+
+  constructor(private readonly repo: ServersRepo, private readonly log: (msg: string) => void = () => {}) {}
+
+  /** Every stored server that still validates: one bad row must not hide (or stop) the others. */
+  list(): ServerView[] {
+    return this.repo.rows().flatMap((r) => {
+      const c = this.parse(r);
+      return c ? [view(r, c)] : [];
+    });
+  }
+
+  get(id: string): ServerView {
+    const r = this.repo.row(id);
+    const c = r && this.parse(r);
+    return (r && c && view(r, c)) || notFound(`no server ${id}`);
+  }
+
+  /** The config the poller needs, password included; null when gone or no longer valid. */
+  config(id: string): ServerWithId | null {
+    const r = this.repo.row(id);
+    const c = r && this.parse(r);
+    return c ? { ...c, id } : null;
+  }
+
+  configs(): ServerWithId[] {
+    return this.repo.rows().flatMap((r) => {
+      const c = this.parse(r);
+      return c ? [{ ...c, id: r.id }] : [];
+    });
+  }
+
+  create(body: unknown): ServerView {
+    const { rconPassword, ...config } = serverInput(body);
+    return this.get(this.repo.create(config, rconPassword ?? null));
+  }
+
+  /** Replaces a server's config; a body without rconPassword keeps the stored one. */
+  update(id: string, body: unknown): ServerView {
+    const stored = this.repo.row(id) ?? notFound(`no server ${id}`);
+    const { rconPassword, ...config } = serverInput(body, stored.rconPassword);
+    this.repo.update(id, config, rconPassword ?? null);
+    return this.get(id);
+  }
+
+  remove(id: string): void {
+    if (!this.repo.delete(id)) notFound(`no server ${id}`);
+  }
+
+  steamOptions(): SteamOptions {
+    const stored = this.repo.options();
+    const r = SteamOptionsSchema.safeParse(isObject(stored) ? stored.steam : undefined);
+    return r.success ? r.data : SteamOptionsSchema.parse({});
+  }
+
+  /** Merges {steam: {...}} into the stored options; refuses what it does not know. */
+  updateOptions(body: unknown): SteamOptions {
+    if (!isObject(body)) throw new DomainError("invalid", "invalid options: expected a JSON object");
+    const { steam: given = {}, ...rest } = body;
+    if (!isObject(given)) throw new DomainError("invalid", "invalid options: steam: expected an object");
+    const unknown = Object.keys(rest);
+    if (unknown.length) throw new DomainError("invalid", `invalid options: ${unknown.map((k) => `${k}: unknown field`).join("; ")}`);
+    const steam = validate(SteamOptionsSchema, { ...this.steamOptions(), ...given }, "steam options");
+    if (steam.enabled && !steam.apiKey) throw new DomainError("invalid", "invalid steam options: apiKey: required to enable Steam profiles");
+    this.repo.saveOptions({ steam });
+    return steam;
+  }
+
+  private parse(r: StoredServer): ServerConfig | null {
+    const c = ServerInputSchema.safeParse(isObject(r.config) ? { ...r.config, ...(r.rconPassword ? { rconPassword: r.rconPassword } : {}) } : undefined);
+    if (c.success) return c.data;
+    if (!this.reported.has(r.id)) this.log(`[servers] stored server ${r.id} left out: its config no longer validates`);
+    this.reported.add(r.id);
+    return null;
+  }
+}
+
+function view(r: StoredServer, c: ServerConfig): ServerView {
+  const { rconPassword, ...config } = c;
+  return { ...config, id: r.id, hasRconPassword: r.rconPassword !== null, createdAt: r.createdAt, updatedAt: r.updatedAt };
+}
+
+/** Validates a server body; a record's own fields (as GET returns them) may come back in a PUT and are dropped. */
+function serverInput(body: unknown, storedPassword: string | null = null): ServerInput {
+  if (!isObject(body)) throw new DomainError("invalid", "invalid server: expected a JSON object");
+  const { id, createdAt, updatedAt, hasRconPassword, state, ...input } = body;
+  if (input.rconPassword === undefined && storedPassword) input.rconPassword = storedPassword;
+  validate(ServerInputSchema, input, "server");
+  return input as ServerInput;
+}
