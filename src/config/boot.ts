@@ -16,11 +16,11 @@ export function readBoot(argv: string[] = process.argv.slice(2), env: Record<str
     if (i < 0) return undefined;
     const a = argv[i];
     const v = a.includes("=") ? a.slice(a.indexOf("=") + 1) : argv[i + 1];
-    // "--port" as the last word (or before another flag) was silently ignored before.
+    // "--port" as the last word, or followed by another flag, has no value: say so.
     if (!v || (!a.includes("=") && v.startsWith("--"))) throw new Error(`bad start-up option: --${name} needs a value`);
     return v;
   };
-  // An empty variable (e.g. `LEDBOX_PORT=` in an env file) counts as unset: coerced, "" became port 0.
+  // An empty variable (e.g. `LEDBOX_PORT=` in an env file) counts as unset, not as port 0.
   const fromEnv = (name: string) => (env[name]?.trim() ? env[name] : undefined);
   const parsed = BootSchema.safeParse({
     dataDir: flag("data") ?? fromEnv("LEDBOX_DATA_DIR"),

@@ -27,6 +27,8 @@ const devicePath = (fallback: string) => z.string().regex(/^\/[\w./-]+$/, "an ab
 const lanHost = z.string().regex(/^[\w.:-]{1,253}$/, "a host name or IP address");
 /** Datagrams per second a LAN receiver is assumed to take: 1000 suits an ESP32 WLED on WiFi. */
 const maxPacketsPerSecond = z.int().min(10).max(100_000).default(1000);
+/** 4 SPI bits per LED bit (outputs/spi-encoder.ts): 2.2–3.0 MHz keeps WS2812 timing inside tolerance. */
+export const SPI_DEFAULT_HZ = 2_600_000;
 /** Rates the serial bridge may run at (termios has a constant for each). */
 export const SERIAL_BAUDS = [115200, 230400, 460800, 500000, 576000, 921600, 1000000, 1500000, 2000000] as const;
 /** The firmware bridge's frame buffer (ATmega328P: 2 KiB of RAM): 512 RGB or 384 RGBW LEDs. */
@@ -39,8 +41,7 @@ export const OutputSchema = z.discriminatedUnion("driver", [
   z.strictObject({
     driver: z.literal("spi"), ...outputRange,
     device: devicePath("/dev/spidev0.0"),
-    /** 4 SPI bits per LED bit: 2.2–3.0 MHz keeps WS2812 timing inside tolerance. */
-    speedHz: z.int().min(2_200_000).max(3_000_000).default(2_600_000),
+    speedHz: z.int().min(2_200_000).max(3_000_000).default(SPI_DEFAULT_HZ),
   }),
   z.strictObject({ driver: z.literal("pio"), ...outputRange, device: devicePath("/dev/leds0") }),
   z.strictObject({

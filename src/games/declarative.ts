@@ -3,6 +3,7 @@
 // its file and line and skipped, never stopping the others.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { isNode, LineCounter, parseDocument, type Document } from "yaml";
 import { z } from "zod";
 import { describeIssues } from "../util/validation.ts";
 import { isObject } from "../util/json.ts";
@@ -37,58 +38,24 @@ export function declarativeAdapter(file: z.infer<typeof AdapterFileSchema>): Ada
   };
 }
 
-/** Parses one adapter file; errors name the file and the line. */
+/** Parses one adapter file; errors name the file and the line, from the YAML parser's own positions. */
 export function parseAdapterFile(text: string, name: string): { ok: true; adapter: Adapter } | { ok: false; error: string } {
-  let doc: unknown;
-  try {
-    doc = Bun.YAML.parse(text);
-  } catch (err) {
-    return { ok: false, error: `${name}:${syntaxErrorLine(text)}: ${(err as Error).message}` };
-  }
-  const r = AdapterFileSchema.safeParse(doc);
-  if (!r.success) {
-    const path = r.error.issues[0].path as (string | number)[];
-    return { ok: false, error: `${name}:${lineOf(text, path)}: ${describeIssues(r.error)}` };
-  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines });
+  const syntax = doc.errors[0];
+  if (syntax) return { ok: false, error: `${name}:${syntax.linePos?.[0].line ?? 1}: YAML: ${syntax.message.replace(/ at line \d+, column \d+:[\s\S]*$/, "")}` };
+  const r = AdapterFileSchema.safeParse(doc.toJS());
+  if (!r.success) return { ok: false, error: `${name}:${lineOf(doc, lines, r.error.issues[0].path as (string | number)[])}: ${describeIssues(r.error)}` };
   return { ok: true, adapter: declarativeAdapter(r.data) };
 }
 
-/** Bun's YAML errors carry no line: the first prefix of the file that fails to parse ends at it. */
-function syntaxErrorLine(text: string): number {
-  const lines = text.split("\n");
-  for (let k = 1; k <= lines.length; k++) {
-    try {
-      Bun.YAML.parse(lines.slice(0, k).join("\n"));
-    } catch {
-      return k;
-    }
+/** The line of the deepest node a schema path reaches (a missing field: its parent's line). */
+function lineOf(doc: Document, lines: LineCounter, path: (string | number)[]): number {
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true);
+    if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
   }
-  return lines.length;
-}
-
-/** The line a schema path points at, found by walking keys and list items by indentation. */
-function lineOf(text: string, path: (string | number)[]): number {
-  const lines = text.split("\n");
-  let from = 0;
-  for (const seg of path) {
-    if (typeof seg === "number") {
-      let count = -1, indent = -1;
-      for (let i = from + 1; i < lines.length; i++) {
-        const m = /^(\s*)- /.exec(lines[i]);
-        if (!m || (indent >= 0 && m[1].length !== indent)) continue;
-        indent = m[1].length;
-        if (++count === seg) {
-          from = i;
-          break;
-        }
-      }
-    } else {
-      const key = new RegExp(`^\\s*(- )?${seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*:`);
-      const i = lines.findIndex((l, j) => j >= from && key.test(l));
-      if (i >= 0) from = i;
-    }
-  }
-  return from + 1;
+  return 1;
 }
 
 /** Every adapter: built-in code, then built-in files, then the owner's files in <data>/adapters. */

@@ -103,7 +103,7 @@ export class LiveHub {
 
   private hello(c: Client): void {
     const { render, strip } = this.engine.settings;
-    // fps as a number, not 1000 / intervalMs (which came out as 59.99999999999999).
+    // fps as given, not 1000 / intervalMs (which is 59.99999999999999 for 60).
     this.sendTo(c, { type: "hello", ledCount: strip.ledCount, fps: c.fps, engineFps: render.fps, lastSeq: this.ring.lastSeq });
   }
 
@@ -135,9 +135,8 @@ export class LiveHub {
 
   /**
    * Events since the last frame, to every client, in chunks. Each client gets only what it has
-   * not had: one that resumed with ?since= since the last frame already got these from open()
-   * (they came twice before). And a burst over one chunk is sent whole (only the newest 200
-   * arrived before, the rest lost without a word).
+   * not had: one that resumed with ?since= since the last frame already got these from open().
+   * A burst over one chunk is sent whole, in several messages.
    */
   private sendNewEvents(): void {
     const from = this.lastSentSeq;

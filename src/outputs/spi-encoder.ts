@@ -14,8 +14,7 @@
 // Pi 3/4 (core 250/500 MHz) and 2.56–2.63 MHz on a Pi 5, all inside 2.2–3.0 MHz.
 import { LATCH_US } from "./ws2812.ts";
 
-export const SPI_DEFAULT_HZ = 2_600_000;
-export const SPI_BYTES_PER_LED_BYTE = 4;
+const SPI_BYTES_PER_LED_BYTE = 4;
 
 /** Two LED bits → one SPI byte. */
 const PAIR = Uint8Array.of(0x88, 0x8c, 0xc8, 0xcc);

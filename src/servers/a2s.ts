@@ -1,5 +1,5 @@
 // Valve A2S server queries over UDP: INFO and PLAYER, the challenge round trip, split replies.
-// Wire format: ../../../shared/reference/protocols.md §1 (little-endian; strings end with 0x00).
+// Wire format: Valve Developer Community, "Server queries" (little-endian; strings end with 0x00).
 import { bunzip2 } from "./bzip2.ts";
 import { concat, deadline, ProtocolError, Reader, resolveHost } from "./reader.ts";
 

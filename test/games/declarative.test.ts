@@ -28,14 +28,25 @@ describe("declarative adapters", () => {
     expect(reg.get("myvalorant")).toBeDefined();
     expect(reg.get("minecraft")).toBeDefined();
     expect(reg.loadErrors.length).toBe(3);
-    expect(reg.loadErrors[0]).toMatch(/b-syntax\.yaml:7: YAML Parse error/);
+    // The parser notices the missing ] where the file ends (line 8, after the last newline).
+    expect(reg.loadErrors[0]).toMatch(/b-syntax\.yaml:8: YAML: Flow sequence in block collection must be sufficiently indented and end with a \]$/);
     expect(reg.loadErrors[1]).toMatch(/c-schema\.yaml:8: rules\.1\.event: /);
     expect(reg.loadErrors[2]).toMatch(/d-dup\.yaml:1: adapter type "myvalorant" is already defined/);
   });
 
-  test("a missing field is reported at line 1 with its name", () => {
+  test("a missing top-level field is reported at line 1 with its name", () => {
     const r = parseAdapterFile("type: z\nname: Z\ngame: z\nrules:\n  - event: kill\n", "z.yaml");
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.error).toMatch(/^z\.yaml:\d+: setup: /);
+    expect(r).toEqual({ ok: false, error: "z.yaml:1: setup: Invalid input: expected string, received undefined" });
+  });
+
+  test("errors inside flow collections and nested rules point at their own line", () => {
+    const head = "type: z\nname: Z\ngame: z\nsetup: hi\n";
+    // A flow list spread over lines: the bad event is on line 8, inside `rules: [` opened on line 5.
+    const flow = parseAdapterFile(`${head}rules: [\n  {event: kill, path: a},\n  {event: kill, path: b},\n  {event: teleport, path: c}\n]\n`, "f.yaml");
+    expect(flow.ok ? "" : flow.error).toMatch(/^f\.yaml:8: rules\.2\.event: /);
+    const nested = parseAdapterFile(`${head}rules:\n  - event: kill\n    path: a\n  - event: custom\n    path: b\n    on: sometimes\n`, "n.yaml");
+    expect(nested.ok ? "" : nested.error).toMatch(/^n\.yaml:10: rules\.1\.on: /);
+    const unclosed = parseAdapterFile(`${head}rules: [\n  {event: kill, path: a},\n`, "u.yaml");
+    expect(unclosed.ok ? "" : unclosed.error).toMatch(/^u\.yaml:7: YAML: /);
   });
 });

@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { COLOR_ORDERS, SettingsSchema } from "../../src/config/schema.ts";
 import { checkSpi, SpiDriver, SPIDEV_DEFAULT_BUFSIZ } from "../../src/outputs/spi.ts";
-import { encodeSpi, spiFrameBytes, spiWireLimitFps, SPI_DEFAULT_HZ } from "../../src/outputs/spi-encoder.ts";
+import { SPI_DEFAULT_HZ } from "../../src/config/schema.ts";
+import { encodeSpi, spiFrameBytes, spiWireLimitFps } from "../../src/outputs/spi-encoder.ts";
 import { COLORS, ctxFor, decodeSpi, expected, logical, wireFor } from "./util.ts";
 import { until } from "../helpers/box.ts";
 

@@ -9,5 +9,4 @@ import type { EffectDef } from "./types.ts";
 
 export const EFFECTS = [flash, pulse, sweep, colorShift, breathing, strobe] as const satisfies readonly EffectDef[];
 export const EFFECT_IDS = ["flash", "pulse", "sweep", "color_shift", "breathing", "strobe"] as const;
-export type EffectId = (typeof EFFECT_IDS)[number];
 export const effectById = new Map<string, EffectDef>(EFFECTS.map((e) => [e.id, e]));
