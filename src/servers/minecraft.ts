@@ -1,6 +1,6 @@
 // Minecraft Java Server List Ping over TCP: handshake, status request, status JSON, ping/pong.
 // Frame = VarInt length, VarInt packet id, data; strings are VarInt length + UTF-8; the port is
-// big-endian (reference/protocols.md §3).
+// big-endian (the protocol wiki's "Server List Ping" page).
 import type { Socket } from "bun";
 import { concat, deadline, ProtocolError, resolveHost } from "./reader.ts";
 

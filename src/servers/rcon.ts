@@ -1,5 +1,5 @@
 // Source RCON over TCP: auth (with or without the empty packet Source 1 sends first), then one
-// command whose reply may span several packets. Format: reference/protocols.md §2.
+// command whose reply may span several packets. Format: Valve Developer Community, "Source RCON Protocol".
 // Packet: size i32 (bytes after it, 10–4096), id i32, type i32, body, 0x00, 0x00 (little-endian).
 import type { Socket } from "bun";
 import { concat, deadline, ProtocolError, Reader, resolveHost } from "./reader.ts";

@@ -1,5 +1,5 @@
 // Parses the RCON `status` output of L4D2 (SteamID2), TF2 (SteamID3) and CS2 (no Steam ids).
-// Layouts and quirks: reference/protocols.md §2.1; SteamID maths §2.2.
+// Layouts: each game's `status` console output; SteamID maths: Valve Developer Community, "SteamID".
 
 export type StatusVariant = "l4d2" | "tf2" | "cs2";
 

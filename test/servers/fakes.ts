@@ -1,4 +1,5 @@
-// Fake game servers on 127.0.0.1, built from the byte layouts in reference/protocols.md.
+// Fake game servers on 127.0.0.1, built from the published byte layouts (Valve's "Server queries" and
+// "Source RCON Protocol", the Minecraft "Server List Ping").
 import type { Socket, TCPSocketListener } from "bun";
 import { encodePacket, decodePackets } from "../../src/servers/rcon.ts";
 import { readVarInt, writeVarInt } from "../../src/servers/minecraft.ts";

@@ -1,4 +1,4 @@
-// `status` outputs in the three layouts of reference/protocols.md §2.1.
+// `status` outputs in the three layouts: L4D2 (SteamID2), TF2 (SteamID3) and CS2 (no Steam ids).
 export const L4D2 = `hostname: Lan Party
 version : 2.2.2.6 8975 secure  (unknown)
 udp/ip  : 192.168.1.10:27015 [ public 1.2.3.4:27015 ]
