@@ -13,7 +13,7 @@ abstract class UdpDriver extends BaseDriver {
 
   constructor(readonly cfg: DdpOutput | WledUdpOutput, ctx: DriverContext) {
     super(ctx);
-    this.udp = new UdpSender(cfg.host, cfg.port);
+    this.udp = new UdpSender(cfg.host, cfg.port, (err) => this.fault(err));
     this.offsets = channelOffsets(ctx.colorOrder);
   }
 

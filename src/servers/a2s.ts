@@ -1,5 +1,6 @@
 // Valve A2S server queries over UDP: INFO and PLAYER, the challenge round trip, split replies.
 // Wire format: Valve Developer Community, "Server queries" (little-endian; strings end with 0x00).
+import { onUdpError, udpErrorText, type SocketError } from "../util/udp.ts";
 import { bunzip2 } from "./bzip2.ts";
 import { concat, deadline, ProtocolError, Reader, resolveHost } from "./reader.ts";
 
@@ -39,27 +40,48 @@ const SPLIT = -2;
 const CHALLENGE = 0x41;
 const MAX_FRAGMENTS = 32;
 const INFO_REQUEST = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x54, ...new TextEncoder().encode("Source Engine Query"), 0]);
+const PLAYER_REQUEST = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x55]);
+const NO_CHALLENGE = new Uint8Array([0xff, 0xff, 0xff, 0xff]);
 
-/** Queries INFO (and PLAYER unless told not to) with one socket and one deadline for both. */
-export async function queryA2s(host: string, port: number, opts: { timeoutMs?: number; players?: boolean } = {}) {
+export interface A2sResult {
+  info: A2sInfo;
+  /** null when not asked for, or when the PLAYER query failed (then `playersProblem` says why). */
+  players: A2sPlayer[] | null;
+  playersProblem?: string;
+  latencyMs: number;
+}
+
+/**
+ * Queries INFO (and PLAYER unless told not to) with one socket and one deadline for both. A
+ * server that answers INFO but not PLAYER (a server setting or a firewall can block it) still
+ * gives its INFO, with the PLAYER failure in `playersProblem`.
+ */
+export async function queryA2s(host: string, port: number, opts: { timeoutMs?: number; players?: boolean } = {}): Promise<A2sResult> {
   // One deadline for everything, the name lookup included.
   const timer = deadline(opts.timeoutMs ?? 2000, `an A2S reply from ${host}:${port}`);
   let ex: UdpExchange | null = null;
   let over = false;
   try {
-    const run = async () => {
+    const run = async (): Promise<A2sResult> => {
       const address = await resolveHost(host);
       const t0 = performance.now();
       const opened = await UdpExchange.open(address, port);
-      if (over) return opened.close();
+      if (over) {
+        opened.close();
+        throw new ProtocolError("given up before the socket opened");
+      }
       ex = opened;
       const info = parseInfo(await ask(opened, (c) => concat(INFO_REQUEST, c), [0x49, 0x6d]));
       const latencyMs = performance.now() - t0;
-      const players = opts.players === false ? null
-        : parsePlayers(await ask(opened, (c) => concat(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x55]), c ?? new Uint8Array([0xff, 0xff, 0xff, 0xff])), [0x44]));
-      return { info, players, latencyMs };
+      if (opts.players === false) return { info, players: null, latencyMs };
+      try {
+        const reply = await Promise.race([ask(opened, (c) => concat(PLAYER_REQUEST, c ?? NO_CHALLENGE), [0x44]), timer.promise]);
+        return { info, players: parsePlayers(reply), latencyMs };
+      } catch (e) {
+        return { info, players: null, playersProblem: `A2S_PLAYER: ${(e as Error).message}`, latencyMs };
+      }
     };
-    return (await Promise.race([run(), timer.promise]))!;
+    return await Promise.race([run(), timer.promise]);
   } finally {
     over = true;
     timer.clear();
@@ -152,6 +174,9 @@ class UdpExchange {
         data: (_s, buf, fromPort) => {
           if (fromPort === port) ex?.receive(new Uint8Array(buf));
         },
+        // A closed port on a live host answers with ICMP "port unreachable", which Linux reports
+        // as ECONNREFUSED on the next receive: the server's problem, never the process's.
+        error: onUdpError((err) => ex?.fail(err)),
       },
     });
     ex = new UdpExchange(socket, address, port);
@@ -171,6 +196,13 @@ class UdpExchange {
   close(): void {
     this.waiting = null;
     this.socket.close();
+  }
+
+  fail(err: SocketError): void {
+    const w = this.waiting;
+    this.waiting = null;
+    const text = udpErrorText(err, `${this.address}:${this.port}`);
+    w?.reject(new ProtocolError(err.code === "ECONNREFUSED" ? `${text} (is the game server running?)` : text));
   }
 
   private receive(datagram: Uint8Array): void {
