@@ -19,11 +19,13 @@ export class RconAuthError extends ProtocolError {}
 export interface RconPacket {
   id: number;
   type: number;
-  body: string;
+  /** Bytes, not text: a reply's text is decoded once all its packets are joined, because a packet
+   * boundary may fall inside a UTF-8 character ("Jürgen" cut between its two bytes for ü). */
+  body: Uint8Array;
 }
 
-export function encodePacket(id: number, type: number, body: string): Uint8Array {
-  const text = new TextEncoder().encode(body);
+export function encodePacket(id: number, type: number, body: string | Uint8Array): Uint8Array {
+  const text = typeof body === "string" ? new TextEncoder().encode(body) : body;
   const out = new Uint8Array(14 + text.length);
   const v = new DataView(out.buffer);
   v.setInt32(0, 10 + text.length, true);
@@ -45,7 +47,7 @@ export function decodePackets(buf: Uint8Array, offset = 0): { packets: RconPacke
     const id = r.i32("packet id"), type = r.i32("packet type");
     const body = r.bytes(size - 10, "packet body");
     if (buf[at + 4 + size - 2] !== 0 || buf[at + 4 + size - 1] !== 0) r.fail("packet does not end with two zero bytes", offset + at + 4 + size - 2);
-    packets.push({ id, type, body: new TextDecoder().decode(body) });
+    packets.push({ id, type, body: body.slice() });
     at += 4 + size;
   }
   return { packets, used: at };
@@ -116,23 +118,25 @@ class RconConnection {
 
   /** The command, then an empty RESPONSE_VALUE as an end marker the server mirrors after the output. */
   private exec(command: string): Promise<string> {
-    let out = "";
+    const parts: Uint8Array[] = [];
+    let bytes = 0;
     return new Promise((resolve, reject) => {
       const finish = () => {
         clearTimeout(this.quiet);
         this.onPacket = () => {};
-        resolve(out);
+        resolve(new TextDecoder().decode(concat(...parts)));
       };
       this.onPacket = (p) => {
         if (p.id === 3) return finish();
         if (p.id !== 2 || p.type !== RESPONSE_VALUE) return;
-        out += p.body;
-        if (out.length > MAX_OUTPUT) return reject(new ProtocolError(`reply over ${MAX_OUTPUT} bytes`));
+        parts.push(p.body);
+        bytes += p.body.length;
+        if (bytes > MAX_OUTPUT) return reject(new ProtocolError(`reply over ${MAX_OUTPUT} bytes`));
         // Fallback for servers that never mirror the marker (CS2 answers in one packet).
         clearTimeout(this.quiet);
         this.quiet = setTimeout(finish, QUIET_MS);
       };
-      this.endsOutput = () => out.length > 0 && (finish(), true);
+      this.endsOutput = () => bytes > 0 && (finish(), true);
       this.socket!.write(encodePacket(2, EXEC, command));
       this.socket!.write(encodePacket(3, RESPONSE_VALUE, ""));
     });

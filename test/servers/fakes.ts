@@ -112,6 +112,8 @@ export interface RconBehaviour {
   output: string;
   /** Split the output into packets of this many body bytes. */
   chunk?: number;
+  /** Or at these byte offsets exactly. */
+  cuts?: number[];
   /** Mirror the empty end-marker packet (then send the odd trailing packet, as Source 1 does). */
   mirror: boolean;
   /** Replace the raw reply to the command. */
@@ -134,10 +136,10 @@ export async function fakeRcon(b: RconBehaviour) {
       },
     },
   });
-  function reply(s: Socket<{ buf: Uint8Array; authed: boolean }>, p: { id: number; type: number; body: string }) {
+  function reply(s: Socket<{ buf: Uint8Array; authed: boolean }>, p: { id: number; type: number; body: Uint8Array }) {
     if (p.type === 3) {
       if (b.emptyBeforeAuth) s.write(encodePacket(p.id, 0, ""));
-      const ok = p.body === b.password;
+      const ok = new TextDecoder().decode(p.body) === b.password;
       s.data.authed = ok;
       s.write(encodePacket(ok ? p.id : -1, 2, ""));
     } else if (p.type === 2) {
@@ -145,8 +147,11 @@ export async function fakeRcon(b: RconBehaviour) {
       const raw = b.raw?.();
       if (raw === null) return;
       if (raw) return void s.write(raw);
-      const chunk = b.chunk ?? 4000;
-      for (let i = 0; i < Math.max(1, b.output.length); i += chunk) s.write(encodePacket(p.id, 0, b.output.slice(i, i + chunk)));
+      // Split by bytes, as srcds does: a packet may end in the middle of a UTF-8 character.
+      const out = new TextEncoder().encode(b.output);
+      const cuts = b.cuts ?? Array.from({ length: Math.max(0, Math.ceil(out.length / (b.chunk ?? 4000)) - 1) }, (_, k) => (k + 1) * (b.chunk ?? 4000));
+      const bounds = [0, ...cuts, out.length];
+      for (let k = 0; k < bounds.length - 1; k++) s.write(encodePacket(p.id, 0, out.subarray(bounds[k], bounds[k + 1])));
     } else if (p.type === 0 && b.mirror && s.data.authed && !b.raw) {
       s.write(encodePacket(p.id, 0, ""));
       s.write(encodePacket(p.id, 0, "\u0000\u0001\u0000\u0000"));
