@@ -59,29 +59,24 @@ export interface A2sResult {
 export async function queryA2s(host: string, port: number, opts: { timeoutMs?: number; players?: boolean } = {}): Promise<A2sResult> {
   // One deadline for everything, the name lookup included.
   const timer = deadline(opts.timeoutMs ?? 2000, `an A2S reply from ${host}:${port}`);
+  const within = <T>(p: Promise<T>) => Promise.race([p, timer.promise]);
   let ex: UdpExchange | null = null;
   let over = false;
   try {
-    const run = async (): Promise<A2sResult> => {
-      const address = await resolveHost(host);
-      const t0 = performance.now();
-      const opened = await UdpExchange.open(address, port);
-      if (over) {
-        opened.close();
-        throw new ProtocolError("given up before the socket opened");
-      }
-      ex = opened;
-      const info = parseInfo(await ask(opened, (c) => concat(INFO_REQUEST, c), [0x49, 0x6d]));
-      const latencyMs = performance.now() - t0;
-      if (opts.players === false) return { info, players: null, latencyMs };
-      try {
-        const reply = await Promise.race([ask(opened, (c) => concat(PLAYER_REQUEST, c ?? NO_CHALLENGE), [0x44]), timer.promise]);
-        return { info, players: parsePlayers(reply), latencyMs };
-      } catch (e) {
-        return { info, players: null, playersProblem: `A2S_PLAYER: ${(e as Error).message}`, latencyMs };
-      }
-    };
-    return await Promise.race([run(), timer.promise]);
+    const address = await within(resolveHost(host));
+    const t0 = performance.now();
+    // A socket that opens after the deadline has nobody to close it but this.
+    const opened = await within(UdpExchange.open(address, port).then((o) => (over && o.close(), o)));
+    ex = opened;
+    const info = parseInfo(await within(ask(opened, (c) => concat(INFO_REQUEST, c), [0x49, 0x6d])));
+    const latencyMs = performance.now() - t0;
+    if (opts.players === false) return { info, players: null, latencyMs };
+    try {
+      const reply = await within(ask(opened, (c) => concat(PLAYER_REQUEST, c ?? NO_CHALLENGE), [0x44]));
+      return { info, players: parsePlayers(reply), latencyMs };
+    } catch (e) {
+      return { info, players: null, playersProblem: `A2S_PLAYER: ${(e as Error).message}`, latencyMs };
+    }
   } finally {
     over = true;
     timer.clear();

@@ -50,10 +50,14 @@ export class ServerCatalog {
     return this.get(this.repo.create(config, rconPassword ?? null));
   }
 
-  /** Replaces a server's config; a body without rconPassword keeps the stored one. */
+  /**
+   * Merges a partial body into the stored config (`{"enabled": false}` alone works), validated
+   * whole; the RCON password stays unless the body gives one.
+   */
   update(id: string, body: unknown): ServerView {
     const stored = this.repo.row(id) ?? notFound(`no server ${id}`);
-    const { rconPassword, ...config } = serverInput(body, stored.rconPassword);
+    if (!isObject(body)) throw new DomainError("invalid", "invalid server: expected a JSON object");
+    const { rconPassword, ...config } = serverInput({ ...(isObject(stored.config) ? stored.config : {}), ...body }, stored.rconPassword);
     this.repo.update(id, config, rconPassword ?? null);
     return this.get(id);
   }

@@ -14,12 +14,16 @@ const DAY_MS = 86_400_000;
 export class History {
   constructor(readonly repo: HistoryRepo, private readonly now: () => number = Date.now, readonly opts: HistoryOptions = HISTORY_DEFAULTS) {}
 
-  /** A new row only when something shown changed; otherwise the current row's last-seen time moves on. */
-  record(serverId: string, s: SnapshotState): void {
+  /**
+   * A new row when something shown changed, or when the last record is older than `maxGapMs` (no
+   * one was watching in between: ledbox was not running); otherwise the current row's last-seen
+   * time moves on.
+   */
+  record(serverId: string, s: SnapshotState, maxGapMs = Infinity): void {
     const at = this.now();
     const last = this.repo.latest(serverId);
     const same = last && last.online === s.online && last.players === s.players && last.max_players === s.max_players && last.bots === s.bots && last.map === s.map;
-    if (same) this.repo.touchSnapshot(last.id, at);
+    if (same && at - last.last_seen_at <= maxGapMs) this.repo.touchSnapshot(last.id, at);
     else this.repo.insertSnapshot(serverId, s, at);
   }
 
@@ -48,9 +52,18 @@ export class History {
   /** Closes sessions not seen for longer than the threshold, at the time they were last seen. */
   closeStale(serverId: string): SessionRow[] {
     const cutoff = this.now() - this.opts.staleSessionMs;
-    const stale = this.repo.openSessions(serverId).filter((s) => s.last_seen_at < cutoff);
-    for (const s of stale) this.repo.closeSession(s.id, s.last_seen_at);
-    return stale;
+    return this.closeWhere(serverId, (s) => s.last_seen_at < cutoff);
+  }
+
+  /** Closes every open session at the time it was last seen (the server went down). */
+  closeAll(serverId: string): SessionRow[] {
+    return this.closeWhere(serverId, () => true);
+  }
+
+  private closeWhere(serverId: string, which: (s: SessionRow) => boolean): SessionRow[] {
+    const closing = this.repo.openSessions(serverId).filter(which);
+    for (const s of closing) this.repo.closeSession(s.id, s.last_seen_at);
+    return closing;
   }
 
   prune(): number {

@@ -14,6 +14,8 @@ export interface PollerOptions {
 export class Poller {
   running = false;
   runs = 0;
+  /** The wait before the poll now due (or under way). */
+  plannedMs = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = true;
   private readonly backoff: Backoff;
@@ -48,6 +50,7 @@ export class Poller {
 
   private plan(ms: number): void {
     if (this.stopped) return;
+    this.plannedMs = ms;
     this.timer = setTimeout(() => void this.run(), ms);
   }
 

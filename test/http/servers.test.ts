@@ -79,13 +79,24 @@ describe("servers API", () => {
     expect(gone.body.error).toBe(`no server ${id}`);
   });
 
-  test("a wrong RCON password is a clear problem while A2S still shows the server online", async () => {
+  test("a wrong RCON password: online from A2S, players unknown, not asked again until the password changes", async () => {
     const c = await call(t.url, "POST", "/api/v1/servers", { name: "wrong pw", kind: "source-rcon", host: "127.0.0.1", port: a2s.port, rconPort: rcon.port, rconPassword: "nope", intervalMs: 1000 }, admin);
-    const s = await until(async () => {
-      const r = await call(t.url, "GET", `/api/v1/servers/${c.body.id}/status`);
-      return r.body.problem && r.body;
-    }, "a problem", 5000);
-    expect(s).toMatchObject({ state: "online", problem: "RCON: auth failed: the server refused the RCON password" });
+    const status = async () => (await call(t.url, "GET", `/api/v1/servers/${c.body.id}/status`)).body;
+    const s = await until(async () => (await status()).problem && status(), "a problem", 5000);
+    expect(s).toMatchObject({ state: "online", server: { players: 2, roster: "unknown" } });
+    expect(s.problem).toBe("RCON: the server refused the RCON password; not asked again for 1 min (srcds bans an address after repeated failures): correct rconPassword to retry now");
+    // Two more polls happen (A2S answers each), and RCON is not asked again.
+    const opened = rcon.connections.opened;
+    const polled = s.lastPollAt;
+    await until(async () => (await status()).lastPollAt !== polled && (await status()).lastPollAt, "another poll", 5000);
+    const again = await status();
+    await until(async () => (await status()).lastPollAt !== again.lastPollAt, "a third poll", 5000);
+    expect(rcon.connections.opened).toBe(opened);
+    // The right password alone (a partial body) retries at once; the rest of the config stays.
+    const fixed = await call(t.url, "PUT", `/api/v1/servers/${c.body.id}`, { rconPassword: "s3cret" }, admin);
+    expect(fixed.body).toMatchObject({ name: "wrong pw", kind: "source-rcon", port: a2s.port, rconPort: rcon.port, intervalMs: 1000, hasRconPassword: true });
+    const ok = await until(async () => { const r = await status(); return r.server?.roster === "complete" && r; }, "the roster from RCON", 5000);
+    expect(ok).toMatchObject({ problem: null, server: { players: 2, roster: "complete" } });
     await call(t.url, "DELETE", `/api/v1/servers/${c.body.id}`, undefined, admin);
   });
 

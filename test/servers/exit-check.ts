@@ -29,7 +29,7 @@ const configs: ServerConfig[] = [
 ];
 const outcomes = new Map<string, number>();
 for (let i = 0; i < 200; i += configs.length) {
-  const results = await Promise.all(configs.map((c) => pollServer(c).then((s) => (s.problem ?? "ok").split(":")[0], (e: Error) => e.message.split(":")[0])));
+  const results = await Promise.all(configs.map((c) => pollServer(c).then((s) => (s.problems[0] ?? "ok").split(":")[0], (e: Error) => e.message.split(":")[0])));
   for (const r of results) outcomes.set(r, (outcomes.get(r) ?? 0) + 1);
 }
 fakes.forEach((f) => f.close());

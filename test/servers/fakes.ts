@@ -67,8 +67,8 @@ export interface A2sBehaviour {
   challenge?: boolean;
   /** Split every reply into fragments of this many bytes, sent in reverse order. */
   splitAt?: number;
-  /** Replace the reply entirely (garbage, truncation), or null to stay silent. */
-  override?: (req: Uint8Array) => Uint8Array | Uint8Array[] | null;
+  /** Replace the reply entirely (garbage, truncation), null to stay silent, undefined to answer as usual. */
+  override?: (req: Uint8Array) => Uint8Array | Uint8Array[] | null | undefined;
   /** Listen here instead of 127.0.0.1. */
   hostname?: string;
 }
@@ -87,11 +87,9 @@ export async function fakeA2s(b: A2sBehaviour) {
           const list = Array.isArray(d) ? d : b.splitAt ? split(d, b.splitAt).reverse() : [d];
           for (const x of list) s.send(x, port, addr);
         };
-        if (b.override) {
-          const r = b.override(req);
-          if (r) send(r);
-          return;
-        }
+        const r = b.override?.(req);
+        if (r === null) return;
+        if (r) return send(r);
         const type = req[4];
         const tail = Array.from(req.subarray(req.length - 4));
         const hasChallenge = tail.join() === CHALLENGE.join();

@@ -47,7 +47,7 @@ afterAll(() => fakes.forEach((f) => f.close()));
 async function outcome(c: ServerConfig): Promise<string> {
   try {
     const s = await pollServer(c);
-    return s.problem ?? "ok";
+    return s.problems.join("; ") || "ok";
   } catch (e) {
     return (e as Error).message;
   }

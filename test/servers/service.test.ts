@@ -17,7 +17,7 @@ let svc: ServersService;
 let id: string;
 const T0 = Date.UTC(2026, 10, 22, 20);
 const snap = (names: string[], map = "ctf_2fort"): Snapshot => ({
-  name: "TF2", map, game: "tf", players: names.length, maxPlayers: 2, bots: 0, notes: [],
+  name: "TF2", map, game: "tf", players: names.length, maxPlayers: 2, bots: 0, notes: [], problems: [],
   roster: names.map((n) => ({ key: `id-${n}`, name: n, steamId64: `7656119800000000${names.indexOf(n)}`, connectedS: 10, ping: 50 })),
 });
 
@@ -76,6 +76,8 @@ describe("servers service", () => {
       await svc.pollNow(id);
     }
     expect(types()).toEqual(["server_offline", "players"]);
+    // The players value keeps the last known max, so a meter's scale does not jump.
+    expect(events[1]).toMatchObject({ type: "players", value: 0, max: 2 });
     expect(svc.status(id)).toMatchObject({ state: "offline", problem: "timeout after 2 s waiting for an A2S reply from 127.0.0.1:27015", failures: 2 });
     // Silent for longer than the threshold: Medic's session is closed at the last sighting.
     clock += 60_000;
@@ -102,7 +104,7 @@ describe("servers service", () => {
   test("a json server's event rules (the game adapters' engine) fire from its replies", async () => {
     const json = svc.create({ name: "horde", kind: "json", url: "http://127.0.0.1:9/state", intervalMs: 3_600_000,
       rules: { players: "players", events: [{ event: "custom", path: "wave", on: "increase", fields: { name: "wave", value: "$value" } }] } }).id;
-    const reply = (wave: number): Snapshot => ({ game: "generic", players: 0, bots: 0, roster: null, notes: [], payload: { players: 0, wave } });
+    const reply = (wave: number): Snapshot => ({ game: "generic", players: 0, bots: 0, roster: "counts-only", notes: [], problems: [], payload: { players: 0, wave } });
     answer = reply(1);
     await svc.pollNow(json);
     events = [];
@@ -116,5 +118,59 @@ describe("servers service", () => {
     svc.remove(id);
     expect(await p).toBe(false);
     expect(events).toEqual([]);
+  });
+
+  test("a roster that cannot be read keeps the sessions; when it is back, only real changes fire", async () => {
+    answer = snap(["Scout", "Medic", "Heavy", "Spy"]);
+    await svc.pollNow(id);
+    events = [];
+    // RCON refused (say): the count stays known, who is on is not.
+    const unknown = (players: number): Snapshot => ({ ...snap([]), players, roster: "unknown", problems: ["RCON: auth failed: the server refused the RCON password"], rconRefused: true });
+    for (const players of [4, 5, 4]) {
+      clock += 5000;
+      answer = unknown(players);
+      await svc.pollNow(id);
+    }
+    expect(types()).toEqual(["players", "players"]); // the meter follows the count; no one joined or left
+    expect(svc.players(id)).toMatchObject({ roster: "unknown" });
+    expect(svc.players(id).current.map((p) => p.name).sort()).toEqual(["Heavy", "Medic", "Scout", "Spy"]);
+    // Hours later the password is fixed: Spy left, Pyro came; the other three never left.
+    events = [];
+    clock += 3 * 3_600_000;
+    answer = snap(["Scout", "Medic", "Heavy", "Pyro"]);
+    await svc.pollNow(id);
+    expect(types()).toEqual(["player_left:Spy", "player_joined:Pyro"]);
+    expect(svc.players(id).roster).toBe("complete");
+  });
+
+  test("a period when ledbox was not polling is not shown as online", async () => {
+    await svc.pollNow(id);
+    clock += 1000;
+    await svc.pollNow(id);
+    // Ledbox stopped for a day; the server, same as before, answers the first poll after.
+    clock += 86_400_000;
+    await svc.pollNow(id);
+    const rows = svc.history(id, 0);
+    expect(rows.map((r) => [r.from, r.to])).toEqual([
+      [new Date(T0).toISOString(), new Date(T0 + 1000).toISOString()],
+      [new Date(T0 + 1000 + 86_400_000).toISOString(), new Date(T0 + 1000 + 86_400_000).toISOString()],
+    ]);
+  });
+
+  test("a change that keeps the connection keeps what polls have shown; a new address starts over", async () => {
+    await svc.pollNow(id);
+    events = [];
+    svc.update(id, { name: "tf renamed" });
+    clock += 5000;
+    answer = snap(["Scout", "Medic"]);
+    await svc.pollNow(id);
+    // A join, not a first-poll baseline; and the events carry the new name.
+    expect(types()).toEqual(["player_joined:Medic", "server_full", "players"]);
+    expect(events[0]).toMatchObject({ source: "server:tf renamed" });
+    events = [];
+    svc.update(id, { host: "127.0.0.2" });
+    expect(svc.status(id).state).toBe("unknown");
+    await svc.pollNow(id);
+    expect(types()).toEqual(["players"]);
   });
 });
