@@ -17,8 +17,8 @@
  *     one burst of back-to-back bytes, printed once the firmware has read them all; lost:
  *     overruns; from: the first start bit; busy: cycles the firmware spent on the burst, i.e.
  *     from the first byte's arrival to the last read, less the time it spent polling an empty
- *     receiver; cpb: busy per byte read (the receive path's cost; the line brings a byte every
- *     10 bit-times: 80 cycles at 2 Mbaud)
+ *     receiver; cpb: busy ÷ (bytes read − 1), the receive path's cost per byte (the line brings
+ *     a byte every 10 bit-times: 80 cycles at 2 Mbaud)
  *   FRAME <n> <bytes> <hex> t0h=<min>-<max> t1h=<min>-<max> tlow_max=<ns> latch=<ns> lag=<cycles> at=<cycle> show=<ns> from=<cycle> rx_in_show=<n>
  *     t0h/t1h: high times of 0 and 1 bits; tlow_max: the longest low inside the frame;
  *     latch: low time after the frame until the firmware's next UART byte (its ack), or 1 ms
@@ -140,8 +140,8 @@ static unsigned uart_baud(void) {
 }
 
 static int rates_match(void) {
-  unsigned diff = host_baud > avr_baud ? host_baud - avr_baud : avr_baud - host_baud;
-  return diff * 50 <= avr_baud; /* within 2%: a UART's receiver samples each bit mid-way */
+  unsigned a = uart_baud(), diff = host_baud > a ? host_baud - a : a - host_baud;
+  return diff * 50 <= a; /* within 2%: a UART's receiver samples each bit mid-way */
 }
 
 static void end_burst(void) {
@@ -209,13 +209,14 @@ static uint8_t ucsra_read(avr_t *a, avr_io_addr_t addr, void *param) {
   return v;
 }
 
-/* New bytes from the host: they start down the line now if it is idle. */
-static void host_sent(const uint8_t *p, size_t n) {
-  if (wire_head == wire_tail) wire_head = wire_tail = 0;
-  if (n > sizeof wire - wire_tail) n = sizeof wire - wire_tail;
-  memcpy(wire + wire_tail, p, n);
-  wire_tail += n;
-  if (line_busy || !n) return;
+/* Takes what the host wrote (as much as the wire holds: the rest waits in the pty); it starts
+ * down the line now if the line is idle. */
+static void take_host_bytes(void) {
+  if (wire_head == wire_tail) wire_head = wire_tail = 0; /* (the last byte has arrived) */
+  ssize_t n = read(master, wire + wire_tail, sizeof wire - wire_tail);
+  if (n <= 0) return;
+  wire_tail += (size_t)n;
+  if (line_busy) return;
   line_busy = 1;
   if (!burst.bytes) {
     memset(&burst, 0, sizeof burst);
@@ -308,10 +309,8 @@ int main(int argc, char **argv) {
       int state = avr_run(avr);
       if (state == cpu_Done || state == cpu_Crashed) { fprintf(stderr, "simulation stopped (%d)\n", state); return 1; }
     }
-    uint8_t buf[4096];
-    ssize_t n = read(master, buf, sizeof buf);
     check_line();
-    if (n > 0) host_sent(buf, (size_t)n);
+    take_host_bytes();
     /* a frame no ack follows (the silence blank): printed after 1 ms of low line */
     if (showing && !level && avr->cycle - last_edge > 1000 * 16) print_frame(avr->cycle);
     if (avr->cycle >= due) {
