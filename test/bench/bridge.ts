@@ -38,7 +38,9 @@ if (avrTools.skip) {
     const firstBurst = sim.bursts.length, firstFrame = sim.frames.length; // (a query sent before the firmware ran is noise, as on a board)
     const want = opts.quick ? 20 : 100;
     const f = new Uint8Array(n * 3);
+    const deadline = performance.now() + 30_000;
     for (let k = 0; d.health().framesWritten < want; k++) { // faster than the bridge shows: newest wins
+      if (performance.now() > deadline) throw new Error(`${d.health().framesWritten} of ${want} frames acknowledged in 30 s (${d.health().message})`);
       f.fill(k & 255);
       d.write(f);
       await Bun.sleep(1);
