@@ -1,5 +1,5 @@
 // The bridge firmware in simavr behind a pseudo-terminal (firmware-bridge/test/harness.c), for
-// the firmware tests and the serial benchmark (not a test file itself).
+// the firmware tests and the bridge benchmark (not a test file itself).
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { requires } from "../helpers/requires.ts";
