@@ -1,7 +1,8 @@
 // Writes test/vectors.txt: messages from ledbox's TypeScript encoder that the C decoder must
 // decode (and the TS tests re-encode to the same bytes). Run: bun firmware-bridge/test/make-vectors.ts
 // Line: name event seq count flags payload-hex stream-hex ("-" = empty). Events: F frame,
-// C config, Q query, E CRC error, L too long, K the CRC-16 check value of the payload.
+// C config, Q query, E CRC error, L too long, X cut short (the stream stops mid-message: the
+// decoder gives up after LB_GAP_TICKS quiet ticks), K the CRC-16 check value of the payload.
 import { writeFileSync } from "node:fs";
 import { crc16, encodeLbConfig, encodeLbFrame, encodeLbQuery, lbFrameBytes } from "../../src/outputs/serial-encoders.ts";
 
@@ -40,6 +41,7 @@ add("payload-bit-flipped", "E", 6, 3, 0, [], flipped);
 const badCrc = f.msg.slice();
 badCrc[badCrc.length - 1] ^= 1;
 add("crc-byte-wrong", "E", 6, 3, 0, [], badCrc);
+add("frame-cut-short", "X", 6, 3, 0, [], f.msg.subarray(0, f.msg.length - 4));
 const tooLong = frame(513, 3, 7, () => 1).msg;
 add("frame-513-rgb-too-long", "L", 7, 513, 0, [], tooLong.subarray(0, 8));
 const badVersion = encodeLbQuery(8);

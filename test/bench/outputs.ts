@@ -1,9 +1,8 @@
 // Output drivers: encode cost per frame for every driver at 300 and 1000 LEDs (pure compute on
 // the wire bytes the pipeline made, no I/O), the cost of one bun:ffi call (ws281x's per-frame
-// overhead beyond packing), serial throughput through a real pseudo-terminal against the
-// 2 Mbaud limit, and the firmware bridge's frame rate in simavr at 60/150/300 LEDs against its
-// wire limit. Targets: encoding ≤ 0.5 ms per frame at 1000 LEDs (3% of a 60 fps frame); the
-// pty carries ≥ the 200 kB/s that 2 Mbaud can; the bridge reaches ≥ 90% of its wire limit.
+// overhead beyond packing) and serial throughput through a real pseudo-terminal against the
+// 2 Mbaud limit (the firmware bridge has its own bench: bridge.ts). Targets: encoding ≤ 0.5 ms
+// per frame at 1000 LEDs (3% of a 60 fps frame); the pty carries ≥ the 200 kB/s that 2 Mbaud can.
 //
 //   npx bun test/bench/outputs.ts [--quick]
 import { dlopen, FFIType } from "bun:ffi";
@@ -18,14 +17,12 @@ import { encodeSpi, spiFrameBytes } from "../../src/outputs/spi-encoder.ts";
 import { SPI_DEFAULT_HZ } from "../../src/config/schema.ts";
 import { wledPackets } from "../../src/outputs/wled-encoder.ts";
 import { packWs281x, ws281xOffsets } from "../../src/outputs/ws281x.ts";
-import { ws2812WireLimitFps } from "../../src/outputs/ws2812.ts";
 import { ptyPair } from "../outputs/pty.ts";
 import { wireFor } from "../outputs/util.ts";
-import { avrTools, buildFirmware, startSim } from "../firmware/sim.ts";
 import { atLeast, atMost, header, info, median, options, report, tempDir, type Row } from "./lib.ts";
 
 const opts = options();
-header("outputs: encode cost, FFI call, serial over a pty, the bridge in simavr", opts);
+header("outputs: encode cost, FFI call, serial over a pty", opts);
 const rows: Row[] = [];
 const ORDER = "GRB";
 
@@ -127,49 +124,6 @@ if (existsSync(join(SRC, "ws2811.c")) && Bun.which("cc")) {
   await p.stop();
   console.log(`serial over a pty: ${kBs.toFixed(0)} kB/s (2 Mbaud carries 195 kB/s)`);
   rows.push(atLeast("outputs", "serial binding through a pty", kBs, "kB/s", 195, "2 Mbaud = 200,000 bytes/s"));
-}
-
-// The bridge firmware in simavr. Simulated time runs ahead of wall time while the host thinks,
-// so the rate is built from what the simulation measures of the bridge itself — decode lag
-// after the last byte (an upper bound: simavr queues bytes ahead of the UART), the show and the
-// latch until the ack — plus the transfer at 2 Mbaud. A real USB adapter adds its round trip.
-if (!avrTools.skip) {
-  buildFirmware();
-  const sim = await startSim(120);
-  const port = await FfiBinding.open({ path: sim.pty, baudRate: 2000000 });
-  const acks: number[] = [];
-  void (async () => {
-    const b = Buffer.alloc(64);
-    try {
-      for (;;) {
-        const { bytesRead } = await port.read(b, 0, b.length);
-        for (let i = 0; i < bytesRead; i++) acks.push(b[i]);
-      }
-    } catch {}
-  })();
-  for (const n of [60, 150, 300]) {
-    const frames = opts.quick ? 10 : 40;
-    const msg = new Uint8Array(lbFrameBytes(n * 3));
-    const first = sim.frames.length;
-    for (let k = 0; k < frames; k++) {
-      encodeLbFrame(new Uint8Array(n * 3).fill(k), 3, k & 255, msg);
-      const before = acks.length;
-      await port.write(msg);
-      const deadline = performance.now() + 5000;
-      while (acks.length < before + 2 && performance.now() < deadline) await Bun.sleep(0);
-    }
-    await Bun.sleep(50);
-    const fs = sim.frames.slice(first);
-    const perFrameUs = median(fs.map((f) => f.lag / 16 + (f.showNs + f.latchNs) / 1000)) + (msg.length * 10) / 2;
-    const fps = 1e6 / perFrameUs;
-    const limit = 1 / ((msg.length * 10) / 2e6 + 1 / ws2812WireLimitFps(n * 3));
-    console.log(`bridge in simavr, ${n} LEDs: ${fps.toFixed(1)} fps from ${fs.length} frames (wire limit ${limit.toFixed(1)})`);
-    rows.push(atLeast("outputs", `bridge in simavr, ${n} LEDs at 2 Mbaud`, fps, "fps", 0.9 * limit, `wire limit ${limit.toFixed(0)} fps; a USB adapter adds its round trip`));
-  }
-  await port.close();
-  await sim.stop();
-} else {
-  console.log("bridge in simavr: skipped (AVR toolchain or simavr missing)");
 }
 
 report(rows, opts);

@@ -1,6 +1,7 @@
 // The shared test vectors (firmware-bridge/test/vectors.txt): ledbox's TypeScript encoder must
 // still produce exactly those bytes, and the firmware's C decoder, compiled for this machine,
-// must decode them (frames, config, query, CRC errors, resync after garbage, too-long frames).
+// must decode them (frames, config, query, CRC errors, resync after garbage, too-long frames,
+// a message cut short).
 import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -17,7 +18,7 @@ const lines = readFileSync(VECTORS, "utf8").trim().split("\n").map((l) => {
 
 describe("shared vectors, TypeScript side", () => {
   test("there are vectors for every message kind and fault", () => {
-    expect(new Set(lines.map((v) => v.event))).toEqual(new Set(["K", "Q", "C", "F", "E", "L"]));
+    expect(new Set(lines.map((v) => v.event))).toEqual(new Set(["K", "Q", "C", "F", "E", "L", "X"]));
   });
 
   test("CRC-16/CCITT-FALSE check value: '123456789' → 0x29B1", () => {

@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SerialPortStream } from "@serialport/stream";
 import { SettingsSchema, type SerialOutput } from "../../src/config/schema.ts";
-import { lineBaud } from "../../src/outputs/libc.ts";
-import { FfiBinding, type FfiPort } from "../../src/outputs/serial-binding.ts";
+import { openSync, closeSync, constants } from "node:fs";
+import { FfiBinding, lineBaud, type FfiPort } from "../../src/outputs/serial-binding.ts";
 import { crc16 } from "../../src/outputs/serial-encoders.ts";
 import { SerialDriver } from "../../src/outputs/serial.ts";
 import { collectBytes, ptyPair, socat, type PtyPair } from "./pty.ts";
@@ -74,10 +74,36 @@ describe.skipIf(socat.skip)("FFI serial binding", () => {
     for (const p of ports) expect(p.path).toStartWith("/dev/");
   });
 
-  test("an unknown baud rate or a non-tty is refused with the reason", async () => {
+  test("the rate is set as a number (TCSETS2, BOTHER): exact for any rate, as the kernel holds it for every opener", async () => {
     const p = await pair();
-    expect(FfiBinding.open({ path: p.a, baudRate: 12345 })).rejects.toThrow("baud 12345 is not supported");
-    expect(FfiBinding.open({ path: "/dev/null", baudRate: 115200 })).rejects.toThrow("not a serial port");
+    for (const baud of [2_000_000, 12_345, 115_200]) {
+      const port = await FfiBinding.open({ path: p.a, baudRate: baud });
+      const other = openSync(p.a, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK); // another opener, same tty
+      try {
+        expect(lineBaud(other)).toBe(baud);
+      } finally {
+        closeSync(other);
+        await port.close();
+      }
+    }
+  });
+
+  test("a rate that is no rate, or a non-tty, is refused with the reason", async () => {
+    const p = await pair();
+    await expect(FfiBinding.open({ path: p.a, baudRate: 0 })).rejects.toThrow("baud 0 is not a rate");
+    await expect(FfiBinding.open({ path: p.a, baudRate: 1.5e6 + 0.5 })).rejects.toThrow("is not a rate");
+    await expect(FfiBinding.open({ path: "/dev/null", baudRate: 115200 })).rejects.toThrow("not a serial port");
+  });
+
+  test("open asks the adapter for low latency (FTDI's 16 ms timer → 1 ms); a pty, which has no such setting, still opens", async () => {
+    const p = await pair();
+    const rx = await collect(p.b);
+    const port = await FfiBinding.open({ path: p.a, baudRate: 2000000 });
+    cleanup.push(() => port.close());
+    expect(port.lowLatencyErrno).toBe(25); // ENOTTY: the pty driver has no serial settings
+    await port.write(Buffer.from("still works"));
+    await until(() => rx.bytes.length >= 11, "the bytes", 2000);
+    expect(Buffer.from(rx.bytes).toString()).toBe("still works");
   });
 });
 
