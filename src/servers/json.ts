@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { at } from "../util/json.ts";
 import { RuleSchema } from "../games/rules.ts";
+import { readCapped } from "../util/http.ts";
 import { ProtocolError } from "./reader.ts";
 
 const JsonPath = z.string().max(200).regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, "a dotted path like data.players.0.name");
@@ -50,12 +51,12 @@ export async function queryJson(url: string, rules: JsonRules, opts: { timeoutMs
     await res.body?.cancel();
     throw new ProtocolError(`${url} answered HTTP ${res.status}`);
   }
-  if (Number(res.headers.get("content-length") ?? 0) > MAX_BODY) {
-    await res.body?.cancel();
-    throw new ProtocolError(`reply over ${MAX_BODY} bytes`);
+  let text: string;
+  try {
+    text = await readCapped(res, MAX_BODY, url);
+  } catch (e) {
+    throw new ProtocolError((e as Error).message);
   }
-  const text = await res.text();
-  if (text.length > MAX_BODY) throw new ProtocolError(`reply over ${MAX_BODY} bytes`);
   let doc: unknown;
   try {
     doc = JSON.parse(text);

@@ -34,8 +34,29 @@ describe("JSON endpoint", () => {
     await expect(queryJson(`${server.url}x`, rules)).rejects.toThrow(`${server.url}x answered HTTP 503`);
     status = 200;
     body = JSON.stringify({ players: 1, pad: "x".repeat(1_100_000) });
-    await expect(queryJson(`${server.url}x`, rules)).rejects.toThrow("reply over 1048576 bytes");
+    await expect(queryJson(`${server.url}x`, rules)).rejects.toThrow(`the reply from ${server.url}x is over 1048576 bytes`);
     delayMs = 500;
     await expect(queryJson(`${server.url}x`, rules, { timeoutMs: 200 })).rejects.toThrow(`timeout after 0.2 s waiting for ${server.url}x`);
+  });
+
+  test("a body without end is cut at the cap; a reply that breaks off is said so", async () => {
+    // Chunked, no length: streams until the reader stops it.
+    let sent = 0;
+    const endless = Bun.serve({
+      hostname: "127.0.0.1", port: 0,
+      fetch: () => new Response(new ReadableStream({ pull(c) { sent += 65536; c.enqueue(new Uint8Array(65536).fill(0x20)); } })),
+    });
+    const reset = Bun.listen({
+      hostname: "127.0.0.1", port: 0,
+      socket: { data(s) { s.write("HTTP/1.1 200 OK\r\ncontent-length: 400\r\n\r\n{\"players\": ["); s.terminate(); } },
+    });
+    try {
+      await expect(queryJson(`${endless.url}x`, rules, { timeoutMs: 5000 })).rejects.toThrow(`the reply from ${endless.url}x is over 1048576 bytes`);
+      expect(sent).toBeLessThan(8 << 20);
+      await expect(queryJson(`http://127.0.0.1:${reset.port}/x`, rules)).rejects.toThrow(`the reply from http://127.0.0.1:${reset.port}/x broke off (ECONNRESET)`);
+    } finally {
+      endless.stop(true);
+      reset.stop(true);
+    }
   });
 });
