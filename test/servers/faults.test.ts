@@ -53,6 +53,45 @@ async function outcome(c: ServerConfig): Promise<string> {
   }
 }
 
+/** Peers that fail as real ones do: a port bound then closed, a reset after a few bytes, a mute peer. */
+async function nastyPeers() {
+  const udp = await Bun.udpSocket({ hostname: "127.0.0.1" });
+  const closedUdp = udp.port;
+  udp.close();
+  const gone = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const closedTcp = gone.port;
+  gone.stop(true);
+  const reset = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data(s) { s.write(new Uint8Array([0x40, 0x00, 0x00])); s.terminate(); } } });
+  const mute = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  return { closedUdp, closedTcp, reset: reset.port, mute: mute.port, close: () => (reset.stop(true), mute.stop(true)) };
+}
+
+test("each client against a closed port, a reset mid-reply, a mute peer and a name that does not resolve", async () => {
+  const p = await nastyPeers();
+  fakes.push(p);
+  const t = { intervalMs: 1000, timeoutMs: 300, enabled: true, name: "x" };
+  const at = (port: number) => `127.0.0.1:${port}`;
+  const table: [string, ServerConfig, string | RegExp][] = [
+    ["A2S closed", { ...t, kind: "source", host: "127.0.0.1", port: p.closedUdp }, `nothing answers on UDP ${at(p.closedUdp)}: its host says the port is closed (is the game server running?)`],
+    ["A2S unresolvable", { ...t, kind: "source", host: "no-such-host.invalid", timeoutMs: 15_000 }, 'cannot resolve host "no-such-host.invalid"'],
+    ["RCON closed", { ...t, kind: "source-rcon", host: "127.0.0.1", port: p.closedUdp, rconPort: p.closedTcp, rconPassword: "pw" }, new RegExp(`; RCON: cannot connect to 127\\.0\\.0\\.1:${p.closedTcp}`)],
+    ["RCON reset", { ...t, kind: "source-rcon", host: "127.0.0.1", port: p.closedUdp, rconPort: p.reset, rconPassword: "pw" }, /; RCON: (the server closed the connection|connection error: .*|malformed reply at byte \d+: .*)$/],
+    ["RCON mute", { ...t, kind: "source-rcon", host: "127.0.0.1", port: p.closedUdp, rconPort: p.mute, rconPassword: "pw" }, `nothing answers on UDP ${at(p.closedUdp)}: its host says the port is closed (is the game server running?); RCON: timeout after 0.3 s waiting for an RCON reply from ${at(p.mute)}`],
+    ["Minecraft closed", { ...t, kind: "minecraft", host: "127.0.0.1", port: p.closedTcp }, new RegExp(`^cannot connect to 127\\.0\\.0\\.1:${p.closedTcp}`)],
+    ["Minecraft reset", { ...t, kind: "minecraft", host: "127.0.0.1", port: p.reset }, /^(the server closed the connection before replying|connection error: .*)$/],
+    ["Minecraft mute", { ...t, kind: "minecraft", host: "127.0.0.1", port: p.mute }, `timeout after 0.3 s waiting for a Minecraft status reply from ${at(p.mute)}`],
+    ["Minecraft unresolvable", { ...t, kind: "minecraft", host: "no-such-host.invalid", timeoutMs: 15_000 }, 'cannot resolve host "no-such-host.invalid"'],
+    ["JSON closed", { ...t, kind: "json", url: `http://${at(p.closedTcp)}/s`, rules: { players: "n", playerName: "name", events: [] } }, new RegExp(`^cannot fetch http://127\\.0\\.0\\.1:${p.closedTcp}/s`)],
+    ["JSON reset", { ...t, kind: "json", url: `http://${at(p.reset)}/s`, rules: { players: "n", playerName: "name", events: [] } }, /^cannot fetch http:\/\/127\.0\.0\.1:\d+\/s \(/],
+    ["JSON mute", { ...t, kind: "json", url: `http://${at(p.mute)}/s`, rules: { players: "n", playerName: "name", events: [] } }, `timeout after 0.3 s waiting for http://${at(p.mute)}/s`],
+  ];
+  for (const [what, config, want] of table) {
+    const got = await outcome(config);
+    if (typeof want === "string") expect({ what, got }).toEqual({ what, got: want });
+    else expect({ what, matches: want.test(got), got }).toEqual({ what, matches: true, got });
+  }
+});
+
 test("every fault has its plain-words status", async () => {
   for (const c of cases) expect(`${c.what}: ${await outcome(c.config)}`).toMatch(new RegExp(`^${c.what}: ${c.expect.source.slice(1)}`));
   const dns = await outcome({ ...cases[0].config, host: "no-such-host.invalid", timeoutMs: 15_000 });
