@@ -16,7 +16,7 @@ import { Ingest } from "./events/ingest.ts";
 import { EventRing } from "./events/ring.ts";
 import { loadRegistry } from "./games/declarative.ts";
 import { IntegrationsService } from "./games/integrations.ts";
-import { createHttp } from "./http/app.ts";
+import { createHttp, MAX_REQUEST } from "./http/app.ts";
 import { LiveHub } from "./http/live.ts";
 import { Engine } from "./light/engine.ts";
 import { MqttService } from "./mqtt/service.ts";
@@ -28,9 +28,17 @@ import { IntegrationsRepo } from "./store/integrations.ts";
 import { MappingsRepo } from "./store/mappings.ts";
 import { SceneRepo } from "./store/scene.ts";
 import { SettingsRepo } from "./store/settings.ts";
+import { SystemService } from "./system/service.ts";
+import { LogRing } from "./util/log.ts";
 
 /** A new device starts with this preset, so the test buttons light something at once. */
 const FIRST_RUN_PRESET = "fps-combat";
+
+/** What the entry point gives a ledbox beyond its options: the log it keeps, and how to restart it. */
+export interface Host {
+  logs: LogRing;
+  restart(restore?: Uint8Array): void;
+}
 
 export class Ledbox {
   readonly db;
@@ -47,10 +55,16 @@ export class Ledbox {
   readonly servers: ServersService;
   readonly integrations: IntegrationsService;
   readonly mqtt: MqttService;
+  readonly system: SystemService;
   private server: Server<unknown> | null = null;
+  private stopped = false;
   private http: ReturnType<typeof createHttp> | null = null;
 
-  constructor(readonly boot: Boot = readBoot(), readonly log: (msg: string) => void = (m) => console.log(m)) {
+  constructor(
+    readonly boot: Boot = readBoot(),
+    readonly log: (msg: string) => void = (m) => console.log(m),
+    host: Host = { logs: new LogRing(), restart: () => log("[ledbox] restart: only the ledbox process (bun src/main.ts) can restart itself") },
+  ) {
     const db = (this.db = openDatabase(boot.dataDir));
     const settingsRepo = new SettingsRepo(db);
     const scenes = new SceneRepo(db);
@@ -85,6 +99,7 @@ export class Ledbox {
       settings: this.settings, scene: this.scene, ingest: this.ingest, bus: this.bus, engine, integrations: this.integrations,
       host: boot.host, port: () => this.port, log,
     });
+    this.system = new SystemService({ db, dataDir: boot.dataDir, logs: host.logs, restart: host.restart });
   }
 
   /** The port in force: the one listened on once started, else the CLI/env override, else the stored setting. */
@@ -102,9 +117,9 @@ export class Ledbox {
       auth: this.auth, settings: this.settings, dataDir: this.boot.dataDir, port: () => this.port,
       engine: this.engine, bus: this.bus, ingest: this.ingest, ring: this.ring, director: this.director,
       mappings: this.mappings, scene: this.scene, servers: this.servers, integrations: this.integrations,
-      live: this.live, mqtt: this.mqtt,
+      live: this.live, mqtt: this.mqtt, system: this.system,
     });
-    this.server = this.http.listen({ port: this.port, hostname: this.boot.host, maxRequestBodySize: 1024 * 1024 }).server!;
+    this.server = this.http.listen({ port: this.port, hostname: this.boot.host, maxRequestBodySize: MAX_REQUEST }).server!;
     this.live.start();
     this.servers.start();
     await this.mqtt.start();
@@ -114,6 +129,8 @@ export class Ledbox {
 
   /** Black frame to every output, then everything closed in reverse order. */
   async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
     await this.mqtt.stop();
     this.servers.stop();
     this.live.stop();

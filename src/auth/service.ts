@@ -14,6 +14,7 @@ const PasswordSchema = z.string().min(8, "at least 8 characters").max(256);
 export const SetupSchema = z.strictObject({ code: z.string().min(1), password: PasswordSchema });
 export const LoginSchema = z.strictObject({ password: z.string().min(1).max(256) });
 export const TokenSchema = z.strictObject({ name: z.string().min(1).max(64) });
+export const PasswordChangeSchema = z.strictObject({ current: z.string().min(1).max(256), password: PasswordSchema });
 
 /** What a request presents: a bearer token and/or a session token (from a cookie). */
 export interface Presented {
@@ -29,15 +30,25 @@ export interface Session {
 }
 
 export class Auth {
-  /** Set while no admin password exists; printed to the log so only the owner can claim the device. */
-  setupCode: string | null = null;
+  private code: string | null = null;
   private failures = new Map<string, number[]>();
 
-  constructor(readonly repo: AuthRepo, log: (msg: string) => void) {
-    if (!repo.hasAdmin()) {
-      this.setupCode = randomToken(6).replace(/[-_]/g, "x").slice(0, 8).toUpperCase();
-      log(`[auth] first-run setup code: ${this.setupCode} (enter it on the web page to set the admin password)`);
+  constructor(readonly repo: AuthRepo, private readonly log: (msg: string) => void) {
+    void this.setupCode;
+  }
+
+  /**
+   * While no admin password exists: a one-time code, printed to the log so only someone who can
+   * read the device's log can claim it. A password removed on the device (the reset-password
+   * tool) makes a new one at once, without a restart.
+   */
+  get setupCode(): string | null {
+    if (this.repo.hasAdmin()) return (this.code = null);
+    if (!this.code) {
+      this.code = randomToken(6).replace(/[-_]/g, "x").slice(0, 8).toUpperCase();
+      this.log(`[auth] first-run setup code: ${this.code} (enter it on the web page to set the admin password)`);
     }
+    return this.code;
   }
 
   /** Which valid credential is presented, if any. */
@@ -60,9 +71,20 @@ export class Auth {
     const { code, password } = validate(SetupSchema, body);
     if (!this.setupCode) conflict("setup is already done: log in instead");
     this.throttle(client);
-    if (!sameSecret(code.trim().toUpperCase(), this.setupCode!)) this.fail(client, "wrong setup code: use the one printed in the log");
+    if (!sameSecret(code.trim().toUpperCase(), this.code!)) this.fail(client, "wrong setup code: use the one printed in the log");
     await this.repo.setPassword(password);
-    this.setupCode = null;
+    this.code = null;
+    return this.repo.createSession();
+  }
+
+  /** A new password, given the current one; every session ends, and this client gets a new one. */
+  async changePassword(client: string, body: unknown): Promise<Session> {
+    const { current, password } = validate(PasswordChangeSchema, body);
+    this.throttle(client);
+    if (!(await this.repo.checkPassword(current))) this.fail(client, "wrong current password");
+    await this.repo.setPassword(password);
+    this.repo.endAllSessions();
+    this.log("[auth] the admin password was changed; every session ended");
     return this.repo.createSession();
   }
 

@@ -10,6 +10,7 @@ import type { Ingest } from "../events/ingest.ts";
 import type { IntegrationsService } from "../games/integrations.ts";
 import type { Engine } from "../light/engine.ts";
 import type { ServersService } from "../servers/service.ts";
+import { MAX_BACKUP_BYTES, type SystemService } from "../system/service.ts";
 import { toJsonSchema } from "../util/validation.ts";
 import { errorBody } from "./errors.ts";
 import { createGuards } from "./guards.ts";
@@ -23,7 +24,9 @@ import { mqttRoutes } from "./routes/mqtt.ts";
 import { readRoutes, type ReadPorts } from "./routes/reads.ts";
 import { sceneRoutes } from "./routes/scene.ts";
 import { serverRoutes } from "./routes/servers.ts";
+import { schemaRoutes } from "./routes/schemas.ts";
 import { settingsRoutes } from "./routes/settings.ts";
+import { systemRoutes } from "./routes/system.ts";
 import { webRoutes } from "./routes/web.ts";
 
 export interface HttpPorts extends ReadPorts {
@@ -40,16 +43,31 @@ export interface HttpPorts extends ReadPorts {
   servers: ServersService;
   integrations: IntegrationsService;
   live: LiveHub;
+  system: SystemService;
 }
+
+/** Bodies over this are refused before they are read, but for a restore (a whole database). */
+export const MAX_BODY = 1024 * 1024;
+/** What the server takes at most, for the restore: every other route stops at MAX_BODY. */
+export const MAX_REQUEST = MAX_BACKUP_BYTES;
 
 export function createHttp(p: HttpPorts) {
   const g = createGuards(p.auth, () => p.settings.get());
   return new Elysia()
+    .onRequest(({ request, set }) => {
+      const len = Number(request.headers.get("content-length") ?? 0);
+      if (len <= MAX_BODY || new URL(request.url).pathname === "/api/v1/system/restore") return;
+      set.status = 413;
+      return { error: `a body of ${len} bytes is over the ${MAX_BODY}-byte limit` };
+    })
     .use(
       openapi({
         path: "/api/docs",
         documentation: { info: { title: "ledbox API", version: "1" } },
         mapJsonSchema: { zod: toJsonSchema },
+        // The viewer's files come from the device (swagger-ui-dist), not a CDN: the LAN may be offline.
+        provider: "swagger-ui",
+        swagger: { theme: "/api/docs/assets/swagger-ui.css", cdn: "/api/docs/assets/swagger-ui-bundle.js", autoDarkMode: true } as never,
       }),
     )
     .onError(errorBody as never)
@@ -63,5 +81,7 @@ export function createHttp(p: HttpPorts) {
     .use(liveRoutes(p.live, g))
     .use(mqttRoutes(p.mqtt, g))
     .use(integrationRoutes(p.integrations, p.port, g))
+    .use(systemRoutes(p.system, g))
+    .use(schemaRoutes())
     .use(webRoutes());
 }

@@ -3,7 +3,7 @@ import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: string[] = [
   // 1: settings, mappings, admin credential, sessions and API tokens
   `CREATE TABLE settings (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL, updated_at TEXT NOT NULL);
    CREATE TABLE mappings (id TEXT PRIMARY KEY, json TEXT NOT NULL, preset TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
@@ -32,7 +32,9 @@ const MIGRATIONS: string[] = [
    CREATE TABLE server_options (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);`,
 ];
 
-export function openDatabase(dataDir: string, file = "ledbox.db"): Database {
+export const DB_FILE = "ledbox.db";
+
+export function openDatabase(dataDir: string, file = DB_FILE): Database {
   if (dataDir !== ":memory:") mkdirSync(dataDir, { recursive: true });
   const db = new Database(dataDir === ":memory:" ? ":memory:" : join(dataDir, file), { create: true, strict: true });
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 2000;");
