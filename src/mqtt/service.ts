@@ -18,6 +18,7 @@ import { IntegrationEntities, type IntegrationView } from "./integrations.ts";
 import { baseToState, commandToChange, HaCommandSchema } from "./light.ts";
 import { TokenBucket } from "../util/token-bucket.ts";
 import { MqttLink } from "./link.ts";
+import { sensorsDoc } from "./sensors.ts";
 import { inboundTopics, MAX_PAYLOAD, topicsFor, type Topics } from "./topics.ts";
 
 const SENSOR_PERIOD_MS = 10_000;
@@ -254,14 +255,7 @@ export class MqttService {
     this.sensorTimer = null;
     const t = this.topics;
     if (!t) return;
-    const s = this.ports.engine.stats();
-    const doc = {
-      fps: Math.round(s.deliveredFps * 10) / 10,
-      power_ma: s.power.ma,
-      power_w: s.power.watts,
-      last_event: this.lastEvent ?? "none",
-      integrations: this.integrationViews().filter((i) => i.connected).length,
-    };
+    const doc = sensorsDoc(this.ports.engine.stats(), this.lastEvent, this.integrationViews().filter((i) => i.connected).length);
     void this.link.publish(t.sensors, JSON.stringify(doc), true);
   }
 

@@ -101,7 +101,16 @@ forEachBroker((kind) => {
     const sensors = JSON.parse((await ha.waitFor(`${BASE}/sensors`)).text);
     expect(Object.keys(sensors).sort()).toEqual(["fps", "integrations", "last_event", "power_ma", "power_w"]);
     expect(sensors.integrations).toBe(0);
-    expect(typeof sensors.fps).toBe("number");
+  });
+
+  test("the frame rate is reported once measured over more than a second of frames", async () => {
+    await until(() => tb.box.engine.stats().frames > tb.box.engine.stats().targetFps, "a second of frames", 5000);
+    const from = ha.mark();
+    // An event brings the sensors within a second.
+    await ha.publish(`${BASE}/event`, JSON.stringify({ type: "assist" }));
+    const sensors = JSON.parse((await ha.waitFor(`${BASE}/sensors`, () => true, { from })).text);
+    expect(sensors.fps).toBeGreaterThan(0);
+    expect(sensors.last_event).toBe("assist");
   });
 
   test("the initial state is the FPS Combat base and the select shows the preset", async () => {
