@@ -31,11 +31,6 @@ export class SceneControl {
     mappings.onChange(() => this.changed());
   }
 
-  /** The base layer of the first segment (what a single light shows as its state). */
-  base(): BaseSpec {
-    return this.layers.bases().values().next().value!;
-  }
-
   /** Each segment's base layer, by name. */
   bases(): Map<string, BaseSpec> {
     return this.layers.bases();
