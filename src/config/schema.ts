@@ -116,6 +116,10 @@ export const MqttSchema = z.strictObject({
   discoveryPrefix: z.string().max(64).regex(TOPIC, "a topic without wildcards or empty levels").default("homeassistant"),
   /** Set once on the first start; names the device in topics and Home Assistant ids. */
   deviceId: z.string().regex(/^[a-z0-9]{4,32}$/, "4–32 lowercase letters or digits").optional(),
+  /** The device's name in Home Assistant; "" = the host name (two boxes must not share one). */
+  deviceName: z.string().trim().max(64).default(""),
+  /** The page Home Assistant links to (behind a reverse proxy, a fixed address); "" = http://<host>:<port>/. */
+  configurationUrl: z.union([z.literal(""), z.url({ protocol: /^https?$/, error: "an http:// or https:// URL" }).max(512)]).default(""),
 });
 export type MqttSettings = z.infer<typeof MqttSchema>;
 
