@@ -65,7 +65,12 @@ export class MqttService {
   private sensorTimer: ReturnType<typeof setTimeout> | null = null;
   private sensorInterval: ReturnType<typeof setInterval> | null = null;
   private integrationInterval: ReturnType<typeof setInterval> | null = null;
-  private readonly retain = (topic: string, payload: string) => void this.link.publish(topic, payload, true);
+  /** The entities Home Assistant was told of: discovery topic → component and name (the page lists them). */
+  private readonly discovered = new Map<string, { component: string; name: string }>();
+  private readonly retain = (topic: string, payload: string) => {
+    if (topic.endsWith("/config")) this.noteDiscovery(topic, payload);
+    void this.link.publish(topic, payload, true);
+  };
   private readonly integrations = new RetainedSet(this.retain);
   private readonly lights: Lights;
   private unsubscribe: (() => void) | null = null;
@@ -124,7 +129,15 @@ export class MqttService {
       ...this.link.health(),
       messages: { received: this.received, rejected: this.rejected, lastRejection: this.lastRejection },
       gameEventsDropped: this.gameEventsDropped,
+      entities: [...this.discovered.values()],
     };
+  }
+
+  private noteDiscovery(topic: string, payload: string): void {
+    if (!payload) return void this.discovered.delete(topic);
+    const component = topic.split("/").at(-4) ?? "";
+    const name = (JSON.parse(payload) as { name?: string | null }).name ?? "(the device's name)";
+    this.discovered.set(topic, { component, name });
   }
 
   private apply(s: Settings): void {
@@ -156,6 +169,7 @@ export class MqttService {
   private async disconnect(): Promise<void> {
     const t = this.topics;
     this.topics = null;
+    this.discovered.clear();
     await this.link.stop(async (link) => {
       if (t) await link.publish(t.status, "offline", true);
     });

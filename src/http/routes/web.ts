@@ -4,7 +4,7 @@ import { join, normalize } from "node:path";
 import { DomainError } from "../../util/errors.ts";
 
 const WEB_DIR = join(import.meta.dir, "../../web");
-const TYPES: Record<string, string> = { js: "text/javascript; charset=utf-8", css: "text/css; charset=utf-8", html: "text/html; charset=utf-8", svg: "image/svg+xml" };
+const TYPES: Record<string, string> = { js: "text/javascript; charset=utf-8", mjs: "text/javascript; charset=utf-8", css: "text/css; charset=utf-8", html: "text/html; charset=utf-8", svg: "image/svg+xml" };
 /** The page's libraries and the API docs viewer, served from the installed packages: no CDN, works offline. */
 const PACKAGED: Record<string, string> = {
   "/web/vendor/preact.js": "preact",
