@@ -70,6 +70,7 @@ function App() {
       ${PAGES.map((p) => html`<a href=${`#/${p.path}`} aria-current=${p === page ? "page" : undefined}>${p.title}</a>`)}
     </nav>
     <main id="main" tabindex="-1">
+      <h1 class="sr-only">${page.title}</h1>
       <${Message} error=${session.error} />
       ${auth && (View === Setup || page.open || auth.authenticated
         ? html`<${View} session=${auth} refresh=${session.reload} params=${rest} />`

@@ -119,6 +119,7 @@ export function Strip({ ledCount, segments = [] }) {
     window.ledbox = {
       get framesDrawn() { return s.drawn; },
       ledPixel: (i) => {
+        if (!s.geo) return null;
         const c = s.geo.center(i), dpr = window.devicePixelRatio || 1;
         return { x: Math.floor(c.x * dpr), y: Math.floor(c.y * dpr) };
       },

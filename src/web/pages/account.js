@@ -30,7 +30,7 @@ function Password() {
       aria-invalid=${errors[k] ? "true" : undefined} aria-describedby=${errors[k] ? `pw-${k}-error` : undefined} onInput=${(e) => set({ ...form, [k]: e.currentTarget.value })} />
     ${errors[k] && html`<p class="field-error" id=${`pw-${k}-error`} role="alert">${errors[k]}</p>`}</div>`;
   return html`<${Card} title="Admin password" id="password-title">
-    <form onSubmit=${submit}>
+    <form noValidate onSubmit=${submit}>
       ${field("current", "Current password", "current-password")}${field("password", "New password", "new-password")}${field("again", "New password again", "new-password")}
       <button class="primary" disabled=${a.busy}>Change password</button>
       <${Message} error=${errors[""] ?? null} ok=${a.ok} />
@@ -49,7 +49,7 @@ function Tokens() {
   const a = useAction();
   return html`<${Card} title="API tokens" id="tokens-title">
     <p class="hint">For scripts and other systems: send <code>Authorization: Bearer &lt;token&gt;</code>. A token is shown once, when it is made.</p>
-    <form class="row" onSubmit=${(e) => (e.preventDefault(), a.run(async () => {
+    <form noValidate class="row" onSubmit=${(e) => (e.preventDefault(), a.run(async () => {
       setMade(await api("POST", "/api/v1/auth/tokens", { name }));
       setName("");
       list.reload();

@@ -89,7 +89,7 @@ function QuickControls({ state }) {
   const active = preset ?? mappings.find((m) => m.preset)?.preset ?? list[0].id;
   const pct = brightness ?? Math.round(settings.light.brightness * 100);
   return html`<${Card} title="Quick controls" id="quick-title">
-    <form class="row" onSubmit=${(e) => (e.preventDefault(), a.run(async () => {
+    <form noValidate class="row" onSubmit=${(e) => (e.preventDefault(), a.run(async () => {
       const r = await api("POST", `/api/v1/presets/${encodeURIComponent(active)}/apply`);
       presets.reload();
       return r;

@@ -89,7 +89,7 @@ function AddIntegration({ adapters, presets, onDone }) {
       }
     });
   };
-  return html`<form onSubmit=${save} class="editor">
+  return html`<form noValidate onSubmit=${save} class="editor">
     <div class="field"><label for="new-type">Game</label>
       <select id="new-type" value=${type} onChange=${(e) => (setType(e.currentTarget.value), setForm({ ...form, config: {} }))}>
         ${adapters.map((x) => html`<option value=${x.type}>${x.name}</option>`)}</select></div>

@@ -17,7 +17,7 @@ export function Login({ refresh }) {
   return html`<${Card} title="Log in" id="login-title">
     <p class="hint">This page changes the device: log in with the admin password.
       Lost it? Run <code>npm run reset-password</code> on the device (on the appliance: <code>sudo ledbox reset-password</code>), then use the setup code it prints to the log.</p>
-    <form onSubmit=${submit}>
+    <form noValidate onSubmit=${submit}>
       <div class="field"><label for="login-password">Admin password</label>
         <input id="login-password" type="password" autocomplete="current-password" required value=${password} onInput=${(e) => setPassword(e.currentTarget.value)} /></div>
       <button class="primary" disabled=${a.busy}>Log in</button>

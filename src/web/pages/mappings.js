@@ -44,7 +44,7 @@ function Editor({ schema, mapping, onDone }) {
       }
     });
   };
-  return html`<form onSubmit=${save} class="editor">
+  return html`<form noValidate onSubmit=${save} class="editor">
     <${Field} schema=${schema} value=${value} path="" label="" errors=${errors} onChange=${setValue} />
     <div class="row">
       <button class="primary" disabled=${a.busy}>${mapping ? "Save" : "Add mapping"}</button>
@@ -62,9 +62,9 @@ function MappingRow({ m, onEdit, onChanged }) {
     <div><b>${m.name}</b>${m.enabled === false && html` <small class="muted">(off)</small>`}${m.preset && html` <small class="muted">from a preset</small>`}<br />
       <span>${when}</span> → <span>${what}</span></div>
     <div class="row">
-      <button type="button" onClick=${() => a.run(() => api("POST", "/api/v1/events", sample(m)))} aria-label=${`Try ${m.name}`}>Try it</button>
-      <button type="button" onClick=${onEdit} aria-label=${`Edit ${m.name}`}>Edit</button>
-      <button type="button" class="link" onClick=${() => confirm(`Delete the mapping "${m.name}"?`) && a.run(async () => (await api("DELETE", `/api/v1/mappings/${m.id}`), onChanged()))} aria-label=${`Delete ${m.name}`}>Delete</button>
+      <button type="button" onClick=${() => a.run(() => api("POST", "/api/v1/events", sample(m)))} aria-label=${`Try it: ${m.name}`}>Try it</button>
+      <button type="button" onClick=${onEdit} aria-label=${`Edit: ${m.name}`}>Edit</button>
+      <button type="button" class="link" onClick=${() => confirm(`Delete the mapping "${m.name}"?`) && a.run(async () => (await api("DELETE", `/api/v1/mappings/${m.id}`), onChanged()))} aria-label=${`Delete: ${m.name}`}>Delete</button>
     </div>
     <${Message} error=${a.error} />
   </li>`;

@@ -29,7 +29,7 @@ function BaseEditor({ segment, schema, onSaved }) {
       }
     }, "Saved.");
   };
-  return html`<form onSubmit=${save} class="base-editor">
+  return html`<form noValidate onSubmit=${save} class="base-editor">
     <${Field} schema=${fields} value=${value} path="" label="" errors=${errors} onChange=${setDraft} />
     <button class="primary" disabled=${a.busy || !draft}>Save ${segment.name}'s base</button>
     <${Message} error=${errors[""] ?? (a.error && !Object.keys(errors).length ? a.error : null)} ok=${a.ok} />

@@ -29,7 +29,7 @@ function ServerForm({ schema, server, onDone }) {
       }
     });
   };
-  return html`<form onSubmit=${save} class="editor">
+  return html`<form noValidate onSubmit=${save} class="editor">
     <${Field} schema=${schema} value=${value} path="" label="" errors=${errors} onChange=${setValue} />
     ${server?.hasRconPassword && html`<p class="hint">An RCON password is stored; leave the field empty to keep it.</p>`}
     <div class="row"><button class="primary" disabled=${a.busy}>${server ? "Save" : "Add server"}</button><button type="button" class="link" onClick=${onDone}>Cancel</button></div>
@@ -108,7 +108,7 @@ function SteamOptions() {
   const save = (steam, ok) => a.run(async () => (await api("PUT", "/api/v1/servers/options", { steam }), setKey(""), opts.reload()), ok);
   return html`<${Card} title="Steam profiles" id="steam-title">
     <p class="hint">Off by default: with a Steam Web API key, players' Steam names and avatars show (fetched by the device and kept on it).</p>
-    <form class="row" onSubmit=${(e) => (e.preventDefault(), save({ enabled: true, apiKey: key || undefined }, "Steam profiles on."))}>
+    <form noValidate class="row" onSubmit=${(e) => (e.preventDefault(), save({ enabled: true, apiKey: key || undefined }, "Steam profiles on."))}>
       <div class="field grow"><label for="steam-key">API key ${s.hasApiKey ? html`<small class="muted">(one is stored)</small>` : ""}</label>
         <input id="steam-key" type="password" autocomplete="off" value=${key} onInput=${(e) => setKey(e.currentTarget.value)} /></div>
       <button class="primary">${s.enabled ? "Save key" : "Switch on"}</button>

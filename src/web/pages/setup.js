@@ -3,6 +3,7 @@
 // colour order is set from what the owner sees), and a dot running from the first LED to the last.
 import { useState } from "preact/hooks";
 import { api, fieldErrors } from "../lib/api.js";
+import { Strip } from "../components/strip.js";
 import { Field } from "../lib/form.js";
 import { html } from "../lib/html.js";
 import { Card, Message, useAction, useData } from "../lib/ui.js";
@@ -10,8 +11,12 @@ import { Card, Message, useAction, useData } from "../lib/ui.js";
 const NAMES = { R: "Red", G: "Green", B: "Blue", W: "White" };
 const HEX = { R: "#ff0000", G: "#00ff00", B: "#0000ff" };
 
-/** Lights the whole strip above everything else, for the wiring check. */
-const show = (spec) => api("POST", "/api/v1/scene/effects", { segment: "*", priority: 100, fadeInMs: 0, fadeOutMs: 0, ...spec });
+/** Lights the whole strip above everything else, for the wiring check; the test before it ends first. */
+async function show(spec) {
+  await stop();
+  return api("POST", "/api/v1/scene/effects", { segment: "*", priority: 100, fadeInMs: 0, fadeOutMs: 0, ...spec });
+}
+const stop = () => api("DELETE", "/api/v1/scene/effects");
 
 function Claim({ refresh }) {
   const [form, set] = useState({ code: "", password: "" });
@@ -27,7 +32,7 @@ function Claim({ refresh }) {
   return html`<${Card} title="1 · Claim this ledbox" id="claim-title">
     <p class="hint">The setup code is in the device's log: on the appliance run <code>journalctl -u ledbox</code> (it is the line
       "first-run setup code"); if you started ledbox yourself, it is in that terminal.</p>
-    <form onSubmit=${submit}>
+    <form noValidate onSubmit=${submit}>
       <div class="field"><label for="setup-code">Setup code</label>
         <input id="setup-code" autocomplete="one-time-code" autocapitalize="characters" required value=${form.code} onInput=${(e) => set({ ...form, code: e.currentTarget.value })} /></div>
       <div class="field"><label for="setup-password">New admin password</label>
@@ -63,7 +68,7 @@ function Basics({ onDone }) {
     });
   };
   return html`<${Card} title="2 · Your strip" id="basics-title">
-    <form onSubmit=${save}>
+    <form noValidate onSubmit=${save}>
       <${Field} schema=${s.properties.strip} value=${d.strip} path="strip" label="Strip" errors=${errors} required=${true} onChange=${set("strip")} />
       <${Field} schema=${s.properties.outputs.items} value=${d.output} path="output" label="Output" errors=${errors} required=${true} onChange=${set("output")} />
       <p class="hint">spi: any Pi, no root (MOSI, GPIO 10) · pio: Pi 5 (/dev/leds0) · ws281x: PWM/PCM through rpi_ws281x (not on a Pi 5) ·
@@ -87,7 +92,7 @@ function ColourCheck({ settings, onChange }) {
     const next = { ...seen, [tests[step]]: c };
     setSeen(next);
     if (step + 1 < tests.length) (setStep(step + 1), light(tests[step + 1]));
-    else setStep(tests.length);
+    else (setStep(tests.length), a.run(stop));
   };
   // The strip shows, at the position where `order` puts logical colour c, the colour it physically wires there.
   const done = step === tests.length;
@@ -125,10 +130,10 @@ function DotCheck({ settings, onChange }) {
     ${asked && html`<div>
       <p>Did it run the whole strip, from the controller's end to the far end?</p>
       <div class="buttons">
-        <button type="button" onClick=${() => a.run(async () => {}, "Wiring checked: the strip is ready.")}>Yes</button>
+        <button type="button" onClick=${() => a.run(stop, "Wiring checked: the strip is ready.")}>Yes</button>
         <button type="button" onClick=${() => a.run(async () => (await api("PUT", "/api/v1/settings", { segments: [{ name: "main", start: 0, length: n, reversed: true }] }), onChange()), "The strip now runs the other way (segment main reversed).")}>It ran the other way</button>
       </div>
-      <form class="row" onSubmit=${(e) => (e.preventDefault(), a.run(async () => (await api("PUT", "/api/v1/settings", { strip: { ledCount: count } }), onChange()), `LED count set to ${count}.`))}>
+      <form noValidate class="row" onSubmit=${(e) => (e.preventDefault(), a.run(async () => (await api("PUT", "/api/v1/settings", { strip: { ledCount: count } }), onChange()), `LED count set to ${count}.`))}>
         <div class="field"><label for="dot-count">It stopped early, or did not reach the end: the strip has this many LEDs</label>
           <input id="dot-count" type="number" min="1" max="10000" value=${count} onInput=${(e) => setCount(Number(e.currentTarget.value))} /></div>
         <button>Set the LED count</button>
@@ -142,7 +147,8 @@ function Wiring() {
   const settings = useData(() => api("GET", "/api/v1/settings"), []);
   if (!settings.data) return html`<${Message} error=${settings.error} />`;
   return html`<${Card} title="3 · Wiring check" id="wiring-title">
-    <p class="hint">Watch the real strip (and the preview on the <a href="#/">Live</a> page).</p>
+    <p class="hint">Watch the real strip. The preview below shows what ledbox sends: if it lights and the strip does not, check the output (Strip page).</p>
+    <div class="strip-card"><${Strip} ledCount=${settings.data.strip.ledCount} /></div>
     <${ColourCheck} settings=${settings.data} onChange=${settings.reload} />
     <${DotCheck} settings=${settings.data} onChange=${settings.reload} />
     <p><a class="button primary" href="#/games">Next: connect a game</a></p>

@@ -31,7 +31,7 @@ export function SettingsSection({ section, title, schema, settings, onSaved, int
   const id = `${section}-title`;
   return html`<${Card} title=${title ?? labelOf(section)} id=${id}>
     ${intro}
-    <form onSubmit=${save} aria-labelledby=${id}>
+    <form noValidate onSubmit=${save} aria-labelledby=${id}>
       <${Field} schema=${schema.properties[section]} value=${value} path=${section} label=${title ?? labelOf(section)} errors=${errors} required=${true}
         bare=${true} onChange=${setDraft} />
       <div class="row"><button class="primary" disabled=${a.busy || draft === undefined}>Save</button>

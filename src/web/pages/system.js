@@ -26,7 +26,7 @@ function Backup() {
   return html`<${Card} title="Backup and restore" id="backup-title">
     <p class="hint">One file with everything: settings, mappings, games, servers and their history, tokens and the password.</p>
     <button type="button" class="primary" onClick=${save} disabled=${a.busy}>Download a backup</button>
-    <form onSubmit=${restore} class="row">
+    <form noValidate onSubmit=${restore} class="row">
       <div class="field grow"><label for="restore-file">Restore from a backup</label><input id="restore-file" type="file" accept=".db,application/vnd.sqlite3" ref=${file} /></div>
       <button disabled=${a.busy}>Restore</button>
     </form>
