@@ -68,6 +68,29 @@ describe("CS2 GSI adapter", () => {
     expect(cs2.step(defused, state, { smokeAndFire: false }, "x").events).toEqual([]);
   });
 
+  test("a payload with no steamid, neither the provider's nor the player's, is not about me", () => {
+    // Two missing ids are not the same player: such a block must fire none of my values or
+    // triggers, and teach no team (which would turn someone's round into my win or loss).
+    const anonymous = (p: any) => {
+      const q = structuredClone(p);
+      delete q.provider.steamid;
+      delete q.player.steamid;
+      return q;
+    };
+    const first = cs2.step(anonymous(steps[0].payload), undefined, { smokeAndFire: true }, "x");
+    expect(first.events).toEqual([]);
+    expect(first.note).toBe("payload is from a spectated player (steamid unknown): nothing about you changed");
+    expect(first.next.team).toBeUndefined();
+    expect(first.next.me).toEqual({});
+    // From a state that knows me, the anonymous block's damage and kill are not mine either.
+    const known = cs2.step(steps[4].payload, undefined, { smokeAndFire: false }, "x").next;
+    const hit = anonymous(steps[6].payload);
+    Object.assign(hit.player.state, { health: 40, round_kills: 3 });
+    const r = cs2.step(hit, known, { smokeAndFire: false }, "x");
+    expect(r.events).toEqual([]);
+    expect(r.next.me).toEqual(known.me);
+  });
+
   test("starting while spectating: no team known, so no round result is guessed", () => {
     const spect = steps.find((s) => s.what.startsWith("spectating"))!.payload as any;
     const state = cs2.step(spect, undefined, { smokeAndFire: false }, "x").next;

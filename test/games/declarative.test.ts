@@ -25,8 +25,10 @@ describe("declarative adapters", () => {
     writeFileSync(join(dir, "adapters", "c-schema.yaml"), "type: y\nname: Y\ngame: y\nsetup: hi\nrules:\n  - event: kill\n    path: a\n  - event: teleport\n    path: b\n");
     writeFileSync(join(dir, "adapters", "d-dup.yaml"), good);
     const reg = loadRegistry(dir);
-    expect(reg.get("myvalorant")).toBeDefined();
-    expect(reg.get("minecraft")).toBeDefined();
+    // The good file loaded under its own type, beside the built-ins; the three bad ones did not.
+    expect(reg.get("myvalorant")).toMatchObject({ type: "myvalorant", game: "valorant" });
+    expect(reg.get("minecraft")).toMatchObject({ type: "minecraft" });
+    expect([reg.get("x"), reg.get("y")]).toEqual([undefined, undefined]);
     expect(reg.loadErrors.length).toBe(3);
     // The parser notices the missing ] where the file ends (line 8, after the last newline).
     expect(reg.loadErrors[0]).toMatch(/b-syntax\.yaml:8: YAML: Flow sequence in block collection must be sufficiently indented and end with a \]$/);

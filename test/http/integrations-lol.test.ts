@@ -17,6 +17,8 @@ describe("League of Legends integration", () => {
   let game: Server<unknown>;
   let current: { status: number; body: unknown } = { status: 404, body: steps[0].payload };
   let requests = 0;
+  /** Paths polled, in order. */
+  const paths: string[] = [];
 
   beforeAll(async () => {
     game = Bun.serve({
@@ -25,6 +27,7 @@ describe("League of Legends integration", () => {
       tls: { cert: readFileSync(join(fixtures, "lol-test-cert.pem"), "utf8"), key: readFileSync(join(fixtures, "lol-test-key.pem"), "utf8") },
       fetch(req) {
         requests++;
+        paths.push(new URL(req.url).pathname);
         if (new URL(req.url).pathname !== "/liveclientdata/allgamedata") return new Response("no", { status: 404 });
         return Response.json(current.body, { status: current.status });
       },
@@ -59,11 +62,15 @@ describe("League of Legends integration", () => {
     }, "the match end");
     expect(st.counts).toMatchObject({ match_start: 1, kill: 2, first_blood: 1, assist: 1, multikill: 1, death: 1, objective: 5, match_end: 1 });
     expect(st.connected).toBe(true);
-    // Deleting the integration stops its poller.
+    // Deleting the integration stops its poller: while a second poller at the same interval
+    // (its own path) polls five times, the deleted one polls at most once more (one in flight).
     await call(t.url, "DELETE", `/api/v1/integrations/${id}`, undefined, admin);
-    const after = requests;
-    await Bun.sleep(400);
-    expect(requests - after).toBeLessThanOrEqual(1);
+    const after = paths.length;
+    const marker = await call(t.url, "POST", "/api/v1/integrations", { name: "lol-marker", type: "lol", config: { mode: "poll", url: `https://127.0.0.1:${game.port}/marker`, intervalMs: 100 } }, admin);
+    const since = () => paths.slice(after);
+    await until(() => since().filter((p) => p.startsWith("/marker/")).length >= 5, "five polls of the second poller");
+    expect(since().filter((p) => p === "/liveclientdata/allgamedata").length).toBeLessThanOrEqual(1);
+    await call(t.url, "DELETE", `/api/v1/integrations/${marker.body.id}`, undefined, admin);
   });
 
   test("poll mode with no game running says so", async () => {

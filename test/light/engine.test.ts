@@ -4,6 +4,7 @@ import { afterEach, describe, expect, jest, test } from "bun:test";
 import { heapStats } from "bun:jsc";
 import { Engine } from "../../src/light/engine.ts";
 import type { VirtualDriver } from "../../src/outputs/virtual.ts";
+import { until } from "../helpers/box.ts";
 import { baseChange, darkEngine, engineAt0, expectLevels, fx, level, meterSpec, plain, settings, solidLevels } from "./util.ts";
 
 afterEach(() => {
@@ -151,20 +152,30 @@ describe("running", () => {
     expect(b).toBeGreaterThan(aAt);
   });
 
-  test("a real short run at high fps: frames reach the driver and listeners one for one (structure only)", async () => {
+  test("a real short run at high fps: frames reach the driver and listeners one for one; deadlines a slow frame ran past are counted (structure only)", async () => {
     const e = new Engine(settings({ strip: { ledCount: 60 }, render: { fps: 240 } }));
-    let frames = 0;
-    e.onFrame(() => frames++);
+    const period = 1000 / 240;
+    let frames = 0, firstMs = 0;
+    e.onFrame((eng) => {
+      if (frames++ === 0) firstMs = eng.lastFrameMs;
+      // Frame 10 takes 25 ms, six periods: at least five deadlines pass more than half a period late.
+      if (frames === 10) for (const end = performance.now() + 25; performance.now() < end; );
+    });
     e.trigger(fx({ effect: "pulse", hz: 4, durationMs: 5000 }));
+    const startedAt = performance.now();
     await e.start();
-    await Bun.sleep(200);
+    await until(() => frames > 20, "20 frames, past the slow one", 10_000);
     await e.stop();
-    expect(frames).toBeGreaterThan(5);
+    const stoppedAt = performance.now();
     const s = e.stats();
     expect(s.frames).toBe(frames);
     expect(driver(e).health().framesWritten).toBe(frames + 1); // + the black frame written by stop
     expect(s.targetFps).toBe(240);
-    expect(s.overruns).toBeGreaterThanOrEqual(0);
+    expect(s.overruns).toBeGreaterThanOrEqual(5);
+    // Every deadline from the first frame to the last is a frame or an overrun, and the count
+    // never runs ahead of the time that passed (the clock's rules, whatever the machine's load).
+    expect(s.frames + s.overruns).toBeGreaterThanOrEqual((e.lastFrameMs - firstMs) / period - 0.5);
+    expect(s.frames + s.overruns).toBeLessThanOrEqual((stoppedAt - startedAt) / period + 2);
     expect(driver(e).last.every((b) => b === 0)).toBe(true);
   });
 });

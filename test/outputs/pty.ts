@@ -1,9 +1,9 @@
 // A real pseudo-terminal pair from socat (not a test file itself): bytes written to one end
 // arrive at the other, through the kernel's tty layer, as they would from a USB serial chip.
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { constants, existsSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FfiBinding, type FfiPort } from "../../src/outputs/serial-binding.ts";
+import { FfiBinding, FfiPort } from "../../src/outputs/serial-binding.ts";
 import { requires } from "../helpers/requires.ts";
 import { until } from "../helpers/box.ts";
 
@@ -30,9 +30,18 @@ export async function ptyPair(dir = mkdtempSync(join(tmpdir(), "ledbox-pty-")), 
   };
 }
 
-/** Opens one end at 2 Mbaud; a background loop gathers every byte that arrives until the port closes. */
-export async function collectBytes(path: string): Promise<{ port: FfiPort; bytes: number[] }> {
-  const port = await FfiBinding.open({ path, baudRate: 2000000 });
+/**
+ * Opens one end at 2 Mbaud; a background loop gathers every byte that arrives until the port closes.
+ * keepQueued opens it as it is, without configuring the line or flushing what is queued: the
+ * simulated bridge boots the moment its port is opened, and its boot announcement can arrive
+ * before the driver's flush (which drops it) would run.
+ */
+export async function collectBytes(path: string, opts: { keepQueued?: boolean } = {}): Promise<{ port: FfiPort; bytes: number[] }> {
+  const port = opts.keepQueued
+    ? new FfiPort(openSync(path, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK), {
+        path, baudRate: 2000000, dataBits: 8, lock: false, stopBits: 1, parity: "none", rtscts: false, xon: false, xoff: false, xany: false, hupcl: false,
+      }, 0)
+    : await FfiBinding.open({ path, baudRate: 2000000 });
   const bytes: number[] = [];
   void (async () => {
     const buf = Buffer.alloc(4096);

@@ -52,3 +52,26 @@ export function decodeSpi(stream: Uint8Array, hz: number): { bytes: Uint8Array; 
   }
   return { bytes, latchUs: ((stream.length - end) * 8 * 1e6) / hz };
 }
+
+/**
+ * WS2812B datasheet timing windows in ns: T0H 0.4 µs and T1H 0.8 µs, each ± 150 ns; one bit
+ * (TH + TL) 1.25 µs ± 600 ns. A low of 50 µs or more resets (latches) the strip.
+ */
+export const WS2812B = { t0h: [250, 550], t1h: [650, 950], bit: [650, 1850], resetNs: 50_000 } as const;
+
+/**
+ * The line as the LEDs see it from an SPI bitstream clocked MSB first at hz: every high pulse,
+ * with its high time and the time from its rise to the next rise (or to the end of the stream).
+ */
+export function spiPulses(stream: Uint8Array, hz: number): { highNs: number; periodNs: number }[] {
+  const bitNs = 1e9 / hz;
+  const level = (k: number) => (stream[k >> 3] >> (7 - (k & 7))) & 1;
+  const total = stream.length * 8;
+  const rises: number[] = [];
+  const highs: number[] = [];
+  for (let k = 0; k < total; k++) {
+    if (level(k) && (k === 0 || !level(k - 1))) rises.push(k);
+    if (level(k) && (k === total - 1 || !level(k + 1))) highs.push(k + 1 - rises[rises.length - 1]);
+  }
+  return rises.map((r, i) => ({ highNs: highs[i] * bitNs, periodNs: ((rises[i + 1] ?? total) - r) * bitNs }));
+}
