@@ -23,6 +23,7 @@ import { MqttService } from "./mqtt/service.ts";
 import { createServers } from "./servers/index.ts";
 import type { ServersService } from "./servers/service.ts";
 import { AuthRepo } from "./store/auth.ts";
+import { AdapterStateRepo } from "./store/adapter-state.ts";
 import { openDatabase } from "./store/db.ts";
 import { IntegrationsRepo } from "./store/integrations.ts";
 import { MappingsRepo } from "./store/mappings.ts";
@@ -77,6 +78,8 @@ export class Ledbox {
     }, log);
     this.integrations = new IntegrationsService(new IntegrationsRepo(db), loadRegistry(boot.dataDir, log), {
       submit: (events) => this.ingest.submit(events),
+      known: (ids) => this.ingest.known(ids),
+      states: new AdapterStateRepo(db),
       presets: { has: (id) => presetById.has(id), ids: () => PRESETS.map((p) => p.id), apply: (id) => this.scene.applyPreset(presetById.get(id)!) },
       log,
       recordDir: join(boot.dataDir, "recordings"),
