@@ -42,7 +42,10 @@ function setup() {
   const logs: string[] = [];
   const clock = new Clock();
   const saver = new StateSaver(counted, (m) => logs.push(m), clock);
-  const src = { rec, adapter: { type: "cs2" }, state: {} as unknown, ids: [] as string[], snapshot() { return { state: this.state, ids: this.ids }; } } satisfies StateSource & Record<string, unknown>;
+  const src: StateSource & { state: unknown; ids: string[] } = {
+    rec, adapter: { type: "cs2" }, state: {}, ids: [],
+    snapshot: () => ({ state: src.state, ids: src.ids }),
+  };
   return { db, integrations, store, saves, logs, clock, saver, src, rec };
 }
 
