@@ -69,6 +69,7 @@ export class Ledbox {
     }
     this.mappings.load();
     this.bus.subscribe("director", this.director.handle);
+    engine.onFrame(this.director.tick);
     this.auth = new Auth(new AuthRepo(db), log);
     this.live = new LiveHub(engine, this.ring);
     this.settings.onChange(() => this.live.reconfigured());
