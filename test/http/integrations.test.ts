@@ -251,6 +251,30 @@ describe("CS2 end to end on the live channel", () => {
   });
 });
 
+describe("CS2 low health on a running ledbox (FPS Combat)", () => {
+  test("health at 20% holds the warning pulse run after run, frame by frame; health back to 100 ends it", async () => {
+    const t = await startBox();
+    try {
+      const { id, token } = await createIntegration(t, { name: "low", type: "cs2" });
+      const post = (health: number) => {
+        const p = structuredClone(cs2Steps[0].payload) as any;
+        p.player.state.health = health;
+        return postToIntegration(t, id, withToken(p, token));
+      };
+      expect((await post(100)).status).toBe(200);
+      expect((await post(20)).status).toBe(200);
+      const pulses = () => t.box.engine.scene.segments[0].active(t.box.engine.now()).filter((i) => i.def.id === "pulse");
+      const first = await until(() => pulses()[0], "the warning pulse");
+      // The engine's own frames book the next runs: a run that began after the first one ended.
+      await until(() => pulses().some((i) => i.startMs >= first.endMs), "a later run of the same warning", 6000);
+      expect((await post(100)).status).toBe(200);
+      expect(pulses()).toEqual([]);
+    } finally {
+      await t.stop();
+    }
+  });
+});
+
 describe("recording and replay", () => {
   test("a recorded CS2 session replays into a ledbox without that session's state and lights the same events; into the one that saw it, nothing again", async () => {
     const dataDir = tempDir();
