@@ -23,5 +23,5 @@ export function connectionProblem(err: unknown, host: string): string {
   return typeof message === "string" ? message : String(err);
 }
 
-/** 500 → "0.5 s", 10000 → "10 s". */
-export const seconds = (ms: number) => `${+(ms / 1000).toFixed(1)} s`;
+/** 250 → "0.25 s", 10000 → "10 s". */
+export const seconds = (ms: number) => `${+(ms / 1000).toFixed(2)} s`;
