@@ -115,8 +115,9 @@ export class IntegrationsService {
 
   async remove(id: string): Promise<void> {
     if (!this.repo.delete(id)) notFound(`no integration ${id}`);
-    this.saver.forget(id);
     await this.deactivate(id);
+    // After the runtime is gone: nothing can make its state due again (its row went with it).
+    this.saver.forget(id);
     this.changed();
   }
 

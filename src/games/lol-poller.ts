@@ -11,7 +11,7 @@ import { connectionProblem, seconds } from "./net.ts";
 
 const PATH = "/liveclientdata/allgamedata";
 const MAX_WAIT_MS = 10_000;
-export const POLL_TIMEOUT_MS = 2000;
+const POLL_TIMEOUT_MS = 2000;
 
 /** An answer that came but cannot be used; its message is the problem. */
 class Unusable extends Error {}

@@ -39,7 +39,7 @@ export class JsonSplitter {
   }
 }
 
-export const SILENCE_MS = 10_000;
+const SILENCE_MS = 10_000;
 
 /**
  * Connects to the stream and feeds every message. A failed connect (refused, a name that does not

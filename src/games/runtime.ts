@@ -23,7 +23,7 @@ const CONNECTED_MARGIN_MS = 5000;
 
 export class IntegrationRuntime {
   state: unknown;
-  /** The state was restored from the store and no payload has arrived since. */
+  /** The state was carried over (a restart, a change of the integration) and no payload has come since: the next one sends its values again. */
   resumed: boolean;
   /** Ids of the triggers (events an adapter identified) fired lately, oldest first. */
   triggerIds: string[];
