@@ -1,18 +1,22 @@
 // Held effects: an effect that runs while a value meets a mapping's condition — a low-health
 // warning for as long as health stays low. It plays as back-to-back runs of its duration (rounded
-// to whole cycles, so beats stay evenly spaced across runs), one run booked ahead, rather than as
-// one long instance: the photosensitivity guard books every flash of an effect when it starts, so
-// one long pulse would book minutes of flashes that stay booked after it ends (crowding out every
-// other flash) and could be refused outright; a run books a few. A run the guard refuses (others
-// are flashing just then) is tried again RETRY_MS later, so the warning comes back as soon as
-// there is room. The hold ends — its runs removed at once — when a value fails the condition, when
-// none has come for the action's timeoutMs, or when its mapping changes.
+// to whole cycles, so beats stay evenly spaced across runs), each booked shortly before the last
+// one ends, rather than as one long instance: the photosensitivity guard books every flash of an
+// effect when it starts, so one long pulse would book minutes of flashes that stay booked after it
+// ends (crowding out every other flash) and could be refused outright; a run books a few. Booking
+// late also keeps the hold to one of the segment's effect slots most of the time. A run that is
+// refused (the guard: others are flashing just then; a segment full of higher priorities) is tried
+// again RETRY_MS later, so the warning comes back as soon as there is room. The hold ends — its runs
+// removed at once — when a value fails the condition, none has come for the action's timeoutMs, or
+// its mapping changes.
 import { effectById } from "../light/effects/index.ts";
 import type { TriggerResult } from "../light/scene.ts";
 import type { EffectSpec } from "../light/specs.ts";
 import type { Mapping } from "./mapping.ts";
 
 const RETRY_MS = 250;
+/** The next run is booked this long before it is due, or two frames if frames come slower. */
+const LEAD_MS = 250;
 
 /** What holds need of the light: its clock, placing a run at a time, and ending one. */
 export interface HoldStage {
@@ -54,6 +58,7 @@ export function runLength(spec: EffectSpec): number {
 export class Holds {
   /** An array: tick runs every frame, and iterating a Map allocates. */
   private list: Hold[] = [];
+  private lastTick = -Infinity;
 
   constructor(private readonly stage: HoldStage, private readonly refused: (m: Mapping, reason: string) => void) {}
 
@@ -77,17 +82,18 @@ export class Holds {
       runs: [], next: now, lastValueAt: now, retryAt: now, refused: false,
     };
     this.list.push(hold);
-    this.book(hold, now);
+    this.book(hold, now, LEAD_MS);
   }
 
   /** Once a frame: books the next runs, ends holds whose value has gone quiet. */
   tick(): void {
-    if (this.list.length === 0) return;
     const now = this.stage.now();
+    const lead = Math.max(LEAD_MS, 2 * (now - this.lastTick));
+    this.lastTick = now;
     for (let i = this.list.length - 1; i >= 0; i--) {
       const h = this.list[i];
       if (now - h.lastValueAt >= h.timeoutMs) this.release(h);
-      else if (now >= h.retryAt) this.book(h, now);
+      else if (now >= h.retryAt) this.book(h, now, lead);
     }
   }
 
@@ -97,9 +103,9 @@ export class Holds {
     for (const h of [...this.list]) if (defs.get(h.mapping.id) !== h.def) this.release(h);
   }
 
-  private book(h: Hold, now: number): void {
-    // Keep one run booked ahead; each starts where the last ends (or now, after a refusal).
-    while (h.next <= now + h.runMs) {
+  private book(h: Hold, now: number, lead: number): void {
+    // Each run starts where the last ends (or now, after a refusal); at most one is booked ahead.
+    while (h.next <= now + Math.min(lead, h.runMs)) {
       const at = Math.max(h.next, now);
       const r = this.stage.trigger(h.runs.length ? h.rest : h.first, at);
       if (!r.ok) {
