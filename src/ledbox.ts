@@ -23,6 +23,7 @@ import { MqttService } from "./mqtt/service.ts";
 import { createServers } from "./servers/index.ts";
 import type { ServersService } from "./servers/service.ts";
 import { AuthRepo } from "./store/auth.ts";
+import { AdapterStateRepo } from "./store/adapter-state.ts";
 import { openDatabase } from "./store/db.ts";
 import { IntegrationsRepo } from "./store/integrations.ts";
 import { MappingsRepo } from "./store/mappings.ts";
@@ -82,6 +83,7 @@ export class Ledbox {
     }
     this.mappings.load();
     this.bus.subscribe("director", this.director.handle);
+    engine.onFrame(this.director.tick);
     this.auth = new Auth(new AuthRepo(db), log);
     this.live = new LiveHub(engine, this.ring);
     this.settings.onChange(() => this.live.reconfigured());
@@ -91,6 +93,8 @@ export class Ledbox {
     }, log);
     this.integrations = new IntegrationsService(new IntegrationsRepo(db), loadRegistry(boot.dataDir, log), {
       submit: (events) => this.ingest.submit(events),
+      known: (ids) => this.ingest.known(ids),
+      states: new AdapterStateRepo(db),
       presets: { has: (id) => presetById.has(id), ids: () => PRESETS.map((p) => p.id), apply: (id) => this.scene.applyPreset(presetById.get(id)!) },
       log,
       recordDir: join(boot.dataDir, "recordings"),

@@ -106,6 +106,11 @@ export class Engine {
     return this.scene.clear(segment, effect);
   }
 
+  /** Ends one instance a trigger placed (its result's `seq`). */
+  end(seq: number): void {
+    this.scene.end(seq);
+  }
+
   setBase(change: BaseChange, atMs = this.now()): string[] {
     return this.scene.setBase(change, atMs);
   }

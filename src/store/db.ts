@@ -30,6 +30,10 @@ export const MIGRATIONS: string[] = [
    CREATE INDEX ix_server_sessions_prune ON server_sessions (left_at);
    CREATE TABLE steam_profiles (steam_id TEXT PRIMARY KEY, name TEXT NOT NULL, avatar TEXT, fetched_at INTEGER NOT NULL);
    CREATE TABLE server_options (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);`,
+  // what each integration's adapter remembers between payloads (its state and the ids of the
+  // triggers it fired), so a restart neither forgets nor repeats what it has seen
+  `CREATE TABLE adapter_state (integration_id TEXT PRIMARY KEY REFERENCES integrations(id) ON DELETE CASCADE,
+     type TEXT NOT NULL, json TEXT NOT NULL, saved_at INTEGER NOT NULL);`,
 ];
 
 export const DB_FILE = "ledbox.db";

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BUILTIN_DIR, loadRegistry, parseAdapterFile } from "../../src/games/declarative.ts";
 import { tempDir } from "../helpers/box.ts";
-import { loadFixture, runSequence } from "./fixture.ts";
+import { expectRestartSafe, loadFixture, runSequence } from "./fixture.ts";
 
 describe("declarative adapters", () => {
   test("the built-in Minecraft file: health bar, damage, death, respawn, burning — once each", () => {
@@ -14,6 +14,12 @@ describe("declarative adapters", () => {
 
   test("the built-in Valorant file: match start, rounds won and lost, map change", () => {
     runSequence(loadRegistry(tempDir()).get("valorant")!, loadFixture("valorant.json").steps);
+  });
+
+  test("after a restart at any step (state read back from JSON) the rest is exact and a resend fires nothing new", () => {
+    const reg = loadRegistry(tempDir());
+    expectRestartSafe(reg.get("minecraft")!, loadFixture("minecraft.json").steps);
+    expectRestartSafe(reg.get("valorant")!, loadFixture("valorant.json").steps);
   });
 
   test("user files load from <data>/adapters; a broken one names file and line and does not stop the others", () => {

@@ -157,7 +157,7 @@ describe("in the scene", () => {
   test("a flash on every segment at once ('*') is one flash; flashes on different segments share the budget", () => {
     const s = plain(4, { guard: true, segments: [{ name: "a", start: 0, length: 2 }, { name: "b", start: 2, length: 2 }] });
     const sc = new Scene(s);
-    expect(sc.trigger(fx({ effect: "flash", segment: "*" }), 0)).toEqual({ ok: true, segments: ["a", "b"] });
+    expect(sc.trigger(fx({ effect: "flash", segment: "*" }), 0)).toEqual({ ok: true, segments: ["a", "b"], seq: expect.any(Number) });
     expect(sc.trigger(fx({ effect: "flash", segment: "a" }), 10).ok).toBe(true);
     expect(sc.trigger(fx({ effect: "flash", segment: "b" }), 20).ok).toBe(true);
     expect(sc.trigger(fx({ effect: "flash", segment: "b" }), 30).ok).toBe(false);

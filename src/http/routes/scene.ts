@@ -25,7 +25,7 @@ export const sceneRoutes = (scene: Pick<SceneControl, "setBase">, engine: Pick<E
       const r = engine.trigger(validate(EffectSpecSchema, body, "effect"));
       if (!r.ok) throw new DomainError(r.unknownSegment ? "not-found" : "conflict", r.reason);
       set.status = 201;
-      return r;
+      return { ok: true, segments: r.segments };
     }, { detail: { summary: "Play an effect directly (for trying one out)", requestBody: jsonBody(EffectSpecSchema) } })
     .delete("/effects", ({ request, query }) => {
       g.admin(request);
