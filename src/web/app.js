@@ -199,8 +199,8 @@ function showStats(s) {
 function keyValue(e) {
   if (typeof e.value === "number") return String(e.value);
   if (e.type === "kill") return e.headshot ? "headshot" : "";
-  for (const k of ["amount", "count", "result", "kind", "level", "intensity", "name", "map"]) {
-    if (e[k] !== undefined) return k === "count" ? `×${e[k]}` : String(e[k]);
+  for (const k of ["amount", "count", "result", "kind", "level", "intensity", "name", "map", "minutes"]) {
+    if (e[k] !== undefined) return k === "count" ? `×${e[k]}` : k === "minutes" ? `${e[k]} min` : String(e[k]);
   }
   return "";
 }
@@ -237,6 +237,61 @@ $("health").addEventListener("input", (e) => {
   $("health-out").textContent = e.target.value;
   sendHealth(Number(e.target.value));
 });
+
+// ---------------------------------------------------------------- Schedules
+const MAX_MATCHES = 8;
+// The device's zone and clock: times show as the device keeps them, countdowns by its clock.
+let schedule = { timeZone: undefined, skew: 0, matches: [] };
+const schedError = showError($("sched-error"));
+
+async function loadSchedules() {
+  try {
+    const [sources, m] = await Promise.all([api("GET", "/api/v1/schedules"), api("GET", "/api/v1/matches")]);
+    const statuses = await Promise.all(sources.map((s) => api("GET", `/api/v1/schedules/${encodeURIComponent(s.id)}/status`)));
+    $("sources").replaceChildren(...statuses.map(sourceRow));
+    schedule = { timeZone: m.timeZone, skew: Date.parse(m.now) - Date.now(), matches: m.matches.slice(0, MAX_MATCHES) };
+    showMatches();
+    schedError(null);
+  } catch (err) { schedError(err); }
+}
+
+function sourceRow(s) {
+  const li = document.createElement("li");
+  const l = s.last;
+  const detail = s.problem ?? s.clockProblem ?? (l ? `${s.matches} matches · last import +${l.imported} ~${l.updated} −${l.removed}${l.skipped ? ` · ${l.skipped} skipped` : ""}` : "not imported yet");
+  for (const [cls, text] of [["name", s.name], ["state", s.state], ["detail", detail]]) li.append(Object.assign(document.createElement("span"), { className: cls, textContent: text }));
+  li.dataset.state = s.state;
+  return li;
+}
+
+/** "in 4:32", "in 2 h 05 min", "in 3 d 4 h", "now". */
+function countdown(ms) {
+  if (ms <= 0) return "now";
+  const s = Math.floor(ms / 1000), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+  if (h >= 24) return `in ${Math.floor(h / 24)} d ${h % 24} h`;
+  return h ? `in ${h} h ${String(m).padStart(2, "0")} min` : `in ${m}:${String(s % 60).padStart(2, "0")}`;
+}
+
+function showMatches() {
+  if (!schedule.matches.length) {
+    $("matches").replaceChildren(Object.assign(document.createElement("li"), { className: "empty", textContent: "No matches ahead — add a schedule source (see the README's Schedules)." }));
+    return;
+  }
+  const now = Date.now() + schedule.skew;
+  const when = { timeZone: schedule.timeZone, weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hour12: false };
+  $("matches").replaceChildren(...schedule.matches.map((m) => {
+    const li = document.createElement("li");
+    li.className = m.mine ? "mine" : "";
+    const title = m.players.length && m.title !== m.players.join(" vs ") ? `${m.title} · ${m.players.join(" vs ")}` : m.title;
+    for (const [cls, text] of [["title", title], ["source", m.source.name], ["when", new Date(m.start).toLocaleString([], when)], ["left", countdown(Date.parse(m.start) - now)]]) {
+      li.append(Object.assign(document.createElement("span"), { className: cls, textContent: text }));
+    }
+    return li;
+  }));
+}
+
+setInterval(showMatches, 1000);
+setInterval(loadSchedules, 60_000);
 
 // ---------------------------------------------------------------- Admin
 const adminError = showError($("admin-error"));
@@ -320,3 +375,4 @@ $("base-color").addEventListener("input", (e) => putBase(e.target.value));
 
 connect();
 refreshAdmin();
+loadSchedules();
