@@ -13,6 +13,7 @@ import { PRESETS, presetById } from "./director/presets.ts";
 import { SceneControl } from "./director/scene-control.ts";
 import { EventBus } from "./events/bus.ts";
 import { Ingest } from "./events/ingest.ts";
+import type { GameEventInput } from "./events/schema.ts";
 import { EventRing } from "./events/ring.ts";
 import { loadRegistry } from "./games/declarative.ts";
 import { IntegrationsService } from "./games/integrations.ts";
@@ -20,6 +21,8 @@ import { createHttp, MAX_REQUEST } from "./http/app.ts";
 import { LiveHub } from "./http/live.ts";
 import { Engine } from "./light/engine.ts";
 import { MqttService } from "./mqtt/service.ts";
+import { createSchedules } from "./schedules/index.ts";
+import type { SchedulesService } from "./schedules/service.ts";
 import { createServers } from "./servers/index.ts";
 import type { ServersService } from "./servers/service.ts";
 import { AuthRepo } from "./store/auth.ts";
@@ -54,6 +57,7 @@ export class Ledbox {
   readonly auth: Auth;
   readonly live: LiveHub;
   readonly servers: ServersService;
+  readonly schedules: SchedulesService;
   readonly integrations: IntegrationsService;
   readonly mqtt: MqttService;
   readonly system: SystemService;
@@ -87,10 +91,13 @@ export class Ledbox {
     this.auth = new Auth(new AuthRepo(db), log);
     this.live = new LiveHub(engine, this.ring);
     this.settings.onChange(() => this.live.reconfigured());
-    this.servers = createServers(db, (events) => {
+    // Events made inside ledbox go through ingest like any other; a batch that does not validate is logged.
+    const submit = (who: string) => (events: GameEventInput[]) => {
       const r = this.ingest.submit(events);
-      if (!r.ok) log(`[servers] dropped events that did not validate: ${r.error}`);
-    }, log);
+      if (!r.ok) log(`[${who}] dropped events that did not validate: ${r.error}`);
+    };
+    this.servers = createServers(db, submit("servers"), log);
+    this.schedules = createSchedules(db, submit("schedules"), log);
     this.integrations = new IntegrationsService(new IntegrationsRepo(db), loadRegistry(boot.dataDir, log), {
       submit: (events) => this.ingest.submit(events),
       known: (ids) => this.ingest.known(ids),
@@ -120,12 +127,13 @@ export class Ledbox {
     this.http = createHttp({
       auth: this.auth, settings: this.settings, dataDir: this.boot.dataDir, port: () => this.port,
       engine: this.engine, bus: this.bus, ingest: this.ingest, ring: this.ring, director: this.director,
-      mappings: this.mappings, scene: this.scene, servers: this.servers, integrations: this.integrations,
+      mappings: this.mappings, scene: this.scene, servers: this.servers, schedules: this.schedules, integrations: this.integrations,
       live: this.live, mqtt: this.mqtt, system: this.system,
     });
     this.server = this.http.listen({ port: this.port, hostname: this.boot.host, maxRequestBodySize: MAX_REQUEST }).server!;
     this.live.start();
     this.servers.start();
+    this.schedules.start();
     await this.mqtt.start();
     this.integrations.start();
     this.log(`[ledbox] ${VERSION} listening on ${this.url} (data in ${this.boot.dataDir}, ${this.settings.get().strip.ledCount} LEDs at ${this.settings.get().render.fps} fps)`);
@@ -137,6 +145,7 @@ export class Ledbox {
     this.stopped = true;
     await this.mqtt.stop();
     this.servers.stop();
+    this.schedules.stop();
     this.live.stop();
     await this.integrations.stop();
     await this.http?.stop(true);

@@ -106,6 +106,19 @@ export const PRESETS: Preset[] = [
       { name: "Server offline", event: "server_offline", action: { kind: "effect", effect: "breathing", colors: ["#ff0000"], hz: 0.5, durationMs: 4000, priority: 70 } },
     ],
   },
+  {
+    id: "match-day",
+    name: "Match Day",
+    description: "For tournament days (see Schedules): the strip fills slowly over the last 15 minutes before your match, a soft pulse at 15, 5 and 1 minute, a bright sweep when it starts.",
+    base: { effect: "solid", colors: ["#080c18"], level: 0.3 },
+    mappings: [
+      // The countdown's fraction runs 1 → 0, its range backwards: the bar fills as the start nears.
+      // A value comes every 5 s, so the timeout only ends the bar once the countdown is over.
+      { name: "Countdown", event: "countdown", action: { kind: "meter", meter: "countdown", gradient: ["#1030ff", "#9030ff", "#ffa000"], smoothingMs: 4000, timeoutMs: 20_000, defaultValue: 0 } },
+      { name: "Match soon", event: "match_upcoming", action: { kind: "effect", effect: "pulse", colors: ["#ffa000"], hz: 1, durationMs: 2000, priority: 50, intensity: 0.6 } },
+      { name: "Match start", event: "match_start", action: { kind: "effect", effect: "sweep", colors: ["#ffffff", "#ffd000"], durationMs: 1500, priority: 90 } },
+    ],
+  },
 ];
 
 export const presetById = new Map(PRESETS.map((p) => [p.id, p]));

@@ -9,6 +9,7 @@ import type { SceneControl } from "../director/scene-control.ts";
 import type { Ingest } from "../events/ingest.ts";
 import type { IntegrationsService } from "../games/integrations.ts";
 import type { Engine } from "../light/engine.ts";
+import type { SchedulesService } from "../schedules/service.ts";
 import type { ServersService } from "../servers/service.ts";
 import { MAX_BACKUP_BYTES, type SystemService } from "../system/service.ts";
 import { toJsonSchema } from "../util/validation.ts";
@@ -23,6 +24,7 @@ import { mappingRoutes } from "./routes/mappings.ts";
 import { mqttRoutes } from "./routes/mqtt.ts";
 import { readRoutes, type ReadPorts } from "./routes/reads.ts";
 import { sceneRoutes } from "./routes/scene.ts";
+import { scheduleRoutes } from "./routes/schedules.ts";
 import { serverRoutes } from "./routes/servers.ts";
 import { schemaRoutes } from "./routes/schemas.ts";
 import { settingsRoutes } from "./routes/settings.ts";
@@ -41,6 +43,7 @@ export interface HttpPorts extends ReadPorts {
   scene: SceneControl;
   mappings: MappingsService;
   servers: ServersService;
+  schedules: SchedulesService;
   integrations: IntegrationsService;
   live: LiveHub;
   system: SystemService;
@@ -78,6 +81,7 @@ export function createHttp(p: HttpPorts) {
     .use(mappingRoutes(p.mappings, p.scene, g))
     .use(sceneRoutes(p.scene, p.engine, g))
     .use(serverRoutes(p.servers, g))
+    .use(scheduleRoutes(p.schedules, g))
     .use(liveRoutes(p.live, g))
     .use(mqttRoutes(p.mqtt, g))
     .use(integrationRoutes(p.integrations, p.port, g))

@@ -34,6 +34,14 @@ export const MIGRATIONS: string[] = [
   // triggers it fired), so a restart neither forgets nor repeats what it has seen
   `CREATE TABLE adapter_state (integration_id TEXT PRIMARY KEY REFERENCES integrations(id) ON DELETE CASCADE,
      type TEXT NOT NULL, json TEXT NOT NULL, saved_at INTEGER NOT NULL);`,
+  // match schedules: sources (config as JSON), their imported matches keyed by (source, external
+  // id) with times in UTC ms, and the last time the schedule service saw a trusted clock
+  `CREATE TABLE schedule_sources (id TEXT PRIMARY KEY, json TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+   CREATE TABLE schedule_matches (source_id TEXT NOT NULL REFERENCES schedule_sources(id) ON DELETE CASCADE, external_id TEXT NOT NULL,
+     title TEXT NOT NULL, start_at INTEGER NOT NULL, end_at INTEGER, players TEXT NOT NULL, mine INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+     PRIMARY KEY (source_id, external_id));
+   CREATE INDEX ix_schedule_matches_start ON schedule_matches (start_at);
+   CREATE TABLE schedule_clock (id INTEGER PRIMARY KEY CHECK (id = 1), last_seen_at INTEGER NOT NULL);`,
 ];
 
 export const DB_FILE = "ledbox.db";

@@ -12,6 +12,7 @@ import { HomeAssistant } from "./pages/ha.js";
 import { Login } from "./pages/login.js";
 import { Mappings } from "./pages/mappings.js";
 import { Segments } from "./pages/segments.js";
+import { Schedules } from "./pages/schedules.js";
 import { Servers } from "./pages/servers.js";
 import { Setup } from "./pages/setup.js";
 import { StripPage } from "./pages/strip.js";
@@ -24,6 +25,7 @@ const PAGES = [
   { path: "mappings", title: "Mappings", view: Mappings },
   { path: "games", title: "Games", view: Games },
   { path: "servers", title: "Servers", view: Servers },
+  { path: "schedules", title: "Schedules", view: Schedules, open: true },
   { path: "ha", title: "Home Assistant", view: HomeAssistant },
   { path: "account", title: "Account", view: Account },
   { path: "system", title: "System", view: System },

@@ -17,7 +17,7 @@ const skip = skipBrowser();
 const SCREENSHOTS = join(import.meta.dir, "screenshots");
 const AXE = readFileSync(Bun.resolveSync("axe-core/axe.min.js", import.meta.dir), "utf8");
 const CS2_PAYLOAD = JSON.parse(readFileSync(join(import.meta.dir, "../games/fixtures/cs2-round.json"), "utf8")).steps[0].payload;
-const PAGES = ["", "strip", "segments", "mappings", "games", "servers", "ha", "account", "system"];
+const PAGES = ["", "strip", "segments", "mappings", "games", "servers", "schedules", "ha", "account", "system"];
 const PASSWORD = "a long first password";
 
 type RGB = [number, number, number];

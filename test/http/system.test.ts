@@ -84,7 +84,7 @@ describe("served from the device", () => {
 
   test("the schemas are the API's own: what a form sends validates exactly as the API does", async () => {
     const r = await call(t.url, "GET", "/api/v1/schemas");
-    expect(Object.keys(r.body).sort()).toEqual(["base", "effect", "integration", "mapping", "server", "settings"]);
+    expect(Object.keys(r.body).sort()).toEqual(["base", "effect", "integration", "mapping", "schedule", "server", "settings"]);
     expect(r.body.settings.properties.strip.properties.ledCount).toMatchObject({ type: "integer", minimum: 1, maximum: 10_000, default: 150 });
     expect(r.body.settings.properties.outputs.items.oneOf.map((o: { properties: { driver: { const: string } } }) => o.properties.driver.const))
       .toEqual(["virtual", "spi", "pio", "ws281x", "serial", "ddp", "wled-udp"]);

@@ -5,9 +5,8 @@ import { afterAll, afterEach, describe, expect, setDefaultTimeout, test } from "
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SettingsSchema, type PioOutput } from "../../src/config/schema.ts";
+import { SettingsSchema, SPI_DEFAULT_HZ, type PioOutput } from "../../src/config/schema.ts";
 import { PioDriver } from "../../src/outputs/pio.ts";
-import { SPI_DEFAULT_HZ } from "../../src/config/schema.ts";
 import { call, startBox, until, type TestBox } from "../helpers/box.ts";
 import { ptyPair, socat } from "./pty.ts";
 import { COLORS, ctxFor, decodeSpi, expected, logical, wireFor } from "./util.ts";

@@ -3,6 +3,7 @@ import { SettingsSchema } from "../../config/schema.ts";
 import { MappingInputSchema } from "../../director/mapping.ts";
 import { IntegrationInputSchema } from "../../games/integrations.ts";
 import { BaseChangeSchema, EffectSpecSchema } from "../../light/specs.ts";
+import { SourceInputSchema } from "../../schedules/config.ts";
 import { ServerInputSchema } from "../../servers/config.ts";
 import { toJsonSchema } from "../../util/validation.ts";
 
@@ -13,8 +14,8 @@ let cached: Record<string, unknown> | null = null;
 export const schemaRoutes = () =>
   new Elysia().get("/api/v1/schemas", () => {
     cached ??= Object.fromEntries(
-      Object.entries({ settings: SettingsSchema, mapping: MappingInputSchema, server: ServerInputSchema, integration: IntegrationInputSchema, base: BaseChangeSchema, effect: EffectSpecSchema })
+      Object.entries({ settings: SettingsSchema, mapping: MappingInputSchema, server: ServerInputSchema, integration: IntegrationInputSchema, base: BaseChangeSchema, effect: EffectSpecSchema, schedule: SourceInputSchema })
         .map(([k, s]) => [k, toJsonSchema(s)]),
     );
     return cached;
-  }, { detail: { summary: "JSON Schema of settings, mappings, servers, integrations, the base layer and effects (what the API accepts)" } });
+  }, { detail: { summary: "JSON Schema of settings, mappings, servers, integrations, the base layer, effects and schedule sources (what the API accepts)" } });
