@@ -94,7 +94,7 @@ export class Engine {
     const bpl = this.pipeline.bytesPerLed;
     this.outputs = outputContexts(s).map(({ cfg, start, ctx }) => {
       const driver = createDriver(cfg, ctx);
-      return { driver, start, length: ctx.ledCount, view: this.pipeline.wire.subarray(start * bpl, (start + ctx.ledCount) * bpl) };
+      return { driver, start, length: ctx.ledCount, view: this.pipeline.frame.subarray(start * bpl, (start + ctx.ledCount) * bpl) };
     });
   }
 

@@ -10,20 +10,24 @@ import type { PioOutput } from "../config/schema.ts";
 import { BaseDriver } from "./base.ts";
 import { Device } from "./device.ts";
 import type { DriverContext } from "./driver.ts";
-import { channelOffsets, toLogical } from "./order.ts";
+import { copyBytes } from "./order.ts";
 import { ws2812WireLimitFps } from "./ws2812.ts";
+
+/** R G B W per LED, as the frame holds them; an RGB strip's W stays 0 (allocated so). */
+export function encodePio(frame: Uint8Array, bytesPerLed: 3 | 4, out: Uint8Array): void {
+  if (bytesPerLed === 4) out.set(frame);
+  else for (let i = 0, o = 0; i < frame.length; i += 3, o += 4) copyBytes(frame, i, out, o, 3);
+}
 
 export class PioDriver extends BaseDriver {
   readonly kind = "pio";
   private readonly device: Device;
   private readonly out: Uint8Array;
-  private readonly offsets: Int32Array;
 
   constructor(readonly cfg: PioOutput, ctx: DriverContext) {
     super(ctx);
     this.device = new Device(cfg.device, true);
     this.out = new Uint8Array(ctx.ledCount * 4);
-    this.offsets = channelOffsets(ctx.colorOrder);
   }
 
   protected async connect(): Promise<void> {
@@ -35,7 +39,7 @@ export class PioDriver extends BaseDriver {
   }
 
   protected send(): Promise<void> {
-    toLogical(this.frame, this.out, 0, this.ctx.ledCount, this.offsets, 4);
+    encodePio(this.frame, this.ctx.bytesPerLed, this.out);
     return this.device.write(this.out);
   }
 

@@ -35,14 +35,10 @@ function load(path: string) {
 }
 type Lib = ReturnType<typeof load>;
 
-/** Where W, R, G and B sit within an LED's wire bytes (-1: no W). */
-export const ws281xOffsets = (order: ColorOrder): Int32Array => Int32Array.from("WRGB", (ch) => order.indexOf(ch));
-
-/** Wire bytes → the library's 0xWWRRGGBB words (it applies the strip's order itself). */
-export function packWs281x(f: Uint8Array, leds: Uint32Array, bpl: number, at: Int32Array): void {
-  const w = at[0], r = at[1], g = at[2], b = at[3];
+/** Logical bytes → the library's 0xWWRRGGBB words (it applies the strip's order itself). */
+export function packWs281x(f: Uint8Array, leds: Uint32Array, bpl: 3 | 4): void {
   for (let i = 0, o = 0; i < leds.length; i++, o += bpl) {
-    leds[i] = ((w < 0 ? 0 : f[o + w]) << 24) | (f[o + r] << 16) | (f[o + g] << 8) | f[o + b];
+    leds[i] = ((bpl === 4 ? f[o + 3] : 0) << 24) | (f[o] << 16) | (f[o + 1] << 8) | f[o + 2];
   }
 }
 
@@ -56,12 +52,9 @@ export class Ws281xDriver extends BaseDriver {
   private lib: Lib | null = null;
   private readonly struct = new Uint8Array(T_SIZE);
   private leds: Uint32Array | null = null;
-  private readonly wireBytes: Int32Array;
 
   constructor(readonly cfg: Ws281xOutput, ctx: DriverContext) {
     super(ctx);
-    // Wire order back to 0xWWRRGGBB: the byte offset of W, R, G, B within an LED (-1: none).
-    this.wireBytes = ws281xOffsets(ctx.colorOrder);
   }
 
   protected async connect(): Promise<void> {
@@ -94,7 +87,7 @@ export class Ws281xDriver extends BaseDriver {
   protected async send(): Promise<void> {
     const leds = this.leds, lib = this.lib;
     if (!leds || !lib) throw new Error("ws281x is not initialised");
-    packWs281x(this.frame, leds, this.ctx.bytesPerLed, this.wireBytes);
+    packWs281x(this.frame, leds, this.ctx.bytesPerLed);
     const rc = lib.symbols.ws2811_render(ptr(this.struct));
     if (rc !== 0) throw new Error(`ws2811_render failed: ${lib.symbols.ws2811_get_return_t_str(rc)}`);
   }

@@ -8,11 +8,12 @@
 import { afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { SettingsSchema, type SerialOutput } from "../../src/config/schema.ts";
 import { FfiBinding, type FfiPort } from "../../src/outputs/serial-binding.ts";
+import { wireChannels } from "../../src/outputs/order.ts";
 import { encodeLbConfig, encodeLbFrame, encodeLbQuery, lbFrameBytes } from "../../src/outputs/serial-encoders.ts";
 import { SerialDriver } from "../../src/outputs/serial.ts";
 import { until } from "../helpers/box.ts";
 import { collectBytes } from "../outputs/pty.ts";
-import { COLORS, ctxFor, expected, logical, wireFor, WS2812B } from "../outputs/util.ts";
+import { COLORS, ctxFor, expected, logical, frameFor, WS2812B } from "../outputs/util.ts";
 import { avrTools, buildFirmware, startSim, type Sim, type SimBurst, type SimFrame } from "./sim.ts";
 
 setDefaultTimeout(30_000);
@@ -38,7 +39,7 @@ async function host(path: string): Promise<{ port: FfiPort; rx: number[] }> {
 
 function frameMsg(payload: Uint8Array, bpl: 3 | 4, seq: number): Uint8Array {
   const m = new Uint8Array(lbFrameBytes(payload.length));
-  encodeLbFrame(payload, bpl, seq, m);
+  encodeLbFrame(payload, wireChannels(bpl === 4 ? "RGBW" : "RGB"), seq, m); // payloads here are wire bytes already
   return m;
 }
 
@@ -189,7 +190,7 @@ describe.skipIf(avrTools.skip)("end to end: ledbox serial driver → pty → sim
       cleanup.push(() => d.close());
       await d.open();
       await until(() => d.health().ok, "the handshake with the simulated bridge");
-      d.write(wireFor(order));
+      d.write(frameFor(order));
       const f = await until(() => s.frames[0], "the frame on the pin", 10_000);
       expect(logical(f.bytes, order)).toEqual(expected(COLORS, order.length === 4));
       expectWs2812Timing(f);

@@ -186,7 +186,7 @@ function wireAt(spec: Record<string, unknown>, t: number, n = 6) {
   const r = e.trigger(fx(spec), 0);
   expect(r.ok).toBe(true);
   e.renderAt(t);
-  return e.pipeline.wire;
+  return e.pipeline.frame;
 }
 
 /** Expected bytes: every LED the colour c × k through gamma 2.2. */

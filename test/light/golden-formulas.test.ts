@@ -47,7 +47,7 @@ function checkFixture(name: string, strip: (t: number) => C[], scale?: (c: C[]) 
   for (const f of g.output) {
     const c = strip(f.t);
     const limit = scale?.(c) ?? { scale: 1, scaleTol: 0 };
-    expectWire(wireBytes(f.wire), expectedWire(c, { ...model, ...limit }, f.frame), `${name} at t=${f.t}`);
+    expectWire(wireBytes(f.bytes), expectedWire(c, { ...model, ...limit }, f.frame), `${name} at t=${f.t}`);
     expect({ t: f.t, limiting: f.limiting }).toEqual({ t: f.t, limiting: limit.scale < 1 });
   }
 }

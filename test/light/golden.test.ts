@@ -45,9 +45,9 @@ describe("golden frames", () => {
   test("fixtures are not trivial: every effect case lights something and changes over time", () => {
     for (const id of EFFECT_IDS) {
       const g = load(`${id}.json`);
-      const lit = g.output.filter((f) => /[1-9a-f]/.test(f.wire));
+      const lit = g.output.filter((f) => /[1-9a-f]/.test(f.bytes));
       expect(lit.length).toBeGreaterThan(1);
-      expect(new Set(g.output.map((f) => f.wire)).size).toBeGreaterThan(2);
+      expect(new Set(g.output.map((f) => f.bytes)).size).toBeGreaterThan(2);
     }
   });
 });

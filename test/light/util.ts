@@ -108,11 +108,11 @@ export function solid(n: number, c: readonly number[]): number[] {
 /** LED i's triple from a strip or byte buffer. */
 export const led = (buf: ArrayLike<number>, i: number, per = 3) => Array.from({ length: per }, (_, c) => buf[i * per + c]);
 
-/** What an LED strip's wire bytes should be, stage by stage as pipeline.ts documents them (not its code). */
+/** What the pipeline's frame bytes should be, stage by stage as pipeline.ts documents them (not its code). */
 export interface WireModel {
   brightness: number;
   gamma: number;
-  /** The strip's colour order, e.g. "GRB" or "GRBW". */
+  /** The strip's colour order, e.g. "GRB" or "GRBW": only its length matters (the frame is R G B (W)). */
   order: string;
   dithering: boolean;
   /** RGBW only: how white is taken from the colour. */
@@ -141,7 +141,7 @@ export function dutyOf(rgb: readonly number[], m: Pick<WireModel, "brightness" |
 /**
  * The byte range each wire position may hold for LEDs showing the linear colours `leds` in frame
  * `frame`: brightness and gamma to duty, the power scale, white extraction, then 0–255, dithered
- * in time below 64 steps, in the strip's colour order. A range is one value unless the gamma
+ * in time below 64 steps, in logical order R G B (W). A range is one value unless the gamma
  * table's rounding could tip it to the next.
  */
 export function expectedWire(leds: readonly (readonly number[])[], m: WireModel, frame: number): [number, number][] {
@@ -154,7 +154,7 @@ export function expectedWire(leds: readonly (readonly number[])[], m: WireModel,
       const dx = 255 * tol[ch] * (m.scale ?? 1) + x * (m.scaleTol ?? 0);
       const threshold = (DITHER_ORDER[(frame + i * 3 + ch) & 7] + 0.5) / 8;
       const byte = (y: number) => (y >= 255 ? 255 : y <= 0 ? 0 : m.dithering && y < 64 ? Math.floor(y + threshold) : Math.round(y));
-      out[i * m.order.length + m.order.indexOf("RGBW"[ch])] = [byte(x - dx), byte(x + dx)];
+      out[i * m.order.length + ch] = [byte(x - dx), byte(x + dx)];
     }
   });
   return out;

@@ -9,7 +9,7 @@ import { SettingsSchema, SPI_DEFAULT_HZ, type PioOutput } from "../../src/config
 import { PioDriver } from "../../src/outputs/pio.ts";
 import { call, startBox, until, type TestBox } from "../helpers/box.ts";
 import { ptyPair, socat } from "./pty.ts";
-import { COLORS, ctxFor, decodeSpi, expected, logical, wireFor } from "./util.ts";
+import { COLORS, ctxFor, decodeSpi, expected, logical, frameFor } from "./util.ts";
 
 setDefaultTimeout(20_000);
 const dir = mkdtempSync(join(tmpdir(), "ledbox-outputs-"));
@@ -87,21 +87,22 @@ describe("output settings through the API", () => {
     // A still frame (a gradient, no dithering): each driver shows exactly its range of it.
     expect((await call(t.url, "PUT", "/api/v1/settings", { light: { dithering: false } }, { cookie })).status).toBe(200);
     expect((await call(t.url, "PUT", "/api/v1/scene/base", { effect: "gradient", colors: ["#ff2000", "#0010ff"], level: 1, transitionMs: 0 }, { cookie })).status).toBe(200);
-    const wire = await until(() => {
-      const w = t.box.engine.pipeline.wire;
-      return new Set(w).size > 20 ? w.slice() : null;
+    const frame = await until(() => {
+      const f = t.box.engine.pipeline.frame;
+      return new Set(f).size > 20 ? f.slice() : null;
     }, "the gradient rendered");
-    // Each output shows that frame once its next write after the change has gone out.
+    // Each output shows that frame once its next write after the change has gone out: SPI in
+    // the strip's order (GRB), DDP in logical order (the receiver orders it).
     const spiShows = () => {
       try {
-        return Array.from(decodeSpi(new Uint8Array(readFileSync(spiPath)), SPI_DEFAULT_HZ).bytes).join() === Array.from(wire.subarray(0, 300)).join();
+        return logical(decodeSpi(new Uint8Array(readFileSync(spiPath)), SPI_DEFAULT_HZ).bytes, "GRB").join() === logical(frame.subarray(0, 300), "RGB").join();
       } catch {
         return false; // read in the middle of a write
       }
     };
     await until(spiShows, "the gradient on SPI");
-    const ddpFrame = await until(() => rx.packets.find((p) => logical(p.subarray(10), "RGB").join() === logical(wire.subarray(300), "GRB").join()), "the gradient over DDP");
-    expect(logical(ddpFrame.subarray(10), "RGB")).toEqual(logical(wire.subarray(300), "GRB"));
+    const ddpFrame = await until(() => rx.packets.find((p) => p.subarray(10).join() === frame.subarray(300).join()), "the gradient over DDP");
+    expect(logical(ddpFrame.subarray(10), "RGB")).toEqual(logical(frame.subarray(300), "RGB"));
   });
 
   test("on stop every hardware output is sent black", async () => {
@@ -154,9 +155,9 @@ describe("Pi 5 PIO (/dev/leds0)", () => {
       const cfg = SettingsSchema.parse({ outputs: [{ driver: "pio", device: path }] }).outputs[0] as PioOutput;
       const d = new PioDriver(cfg, ctxFor(COLORS.length, order));
       await d.open();
-      d.write(wireFor(order));
+      d.write(frameFor(order));
       await until(() => d.health().framesWritten === 1, "the frame");
-      d.write(wireFor(order));
+      d.write(frameFor(order));
       await until(() => d.health().framesWritten === 2, "a second frame");
       const bytes = new Uint8Array(readFileSync(path));
       expect(bytes.length).toBe(COLORS.length * 4); // the second write replaced the first

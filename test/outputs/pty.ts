@@ -3,6 +3,7 @@
 import { constants, existsSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { makeRaw } from "../../src/outputs/libc.ts";
 import { FfiBinding, FfiPort } from "../../src/outputs/serial-binding.ts";
 import { requires } from "../helpers/requires.ts";
 import { until } from "../helpers/box.ts";
@@ -32,15 +33,20 @@ export async function ptyPair(dir = mkdtempSync(join(tmpdir(), "ledbox-pty-")), 
 
 /**
  * Opens one end at 2 Mbaud; a background loop gathers every byte that arrives until the port closes.
- * keepQueued opens it as it is, without configuring the line or flushing what is queued: the
- * simulated bridge boots the moment its port is opened, and its boot announcement can arrive
- * before the driver's flush (which drops it) would run.
+ * keepQueued sets the line without flushing what is queued: the simulated bridge boots the moment
+ * its port is opened, and its boot announcement can arrive before the driver's flush (which
+ * drops it) would run.
  */
+/** The port at 2 Mbaud with nothing that arrived before dropped. */
+function queuedPort(path: string): FfiPort {
+  const fd = openSync(path, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK);
+  makeRaw(fd, 2000000, false);
+  return new FfiPort(fd, { path, baudRate: 2000000, dataBits: 8, lock: false, stopBits: 1, parity: "none", rtscts: false, xon: false, xoff: false, xany: false, hupcl: false }, 0);
+}
+
 export async function collectBytes(path: string, opts: { keepQueued?: boolean } = {}): Promise<{ port: FfiPort; bytes: number[] }> {
   const port = opts.keepQueued
-    ? new FfiPort(openSync(path, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK), {
-        path, baudRate: 2000000, dataBits: 8, lock: false, stopBits: 1, parity: "none", rtscts: false, xon: false, xoff: false, xany: false, hupcl: false,
-      }, 0)
+    ? queuedPort(path)
     : await FfiBinding.open({ path, baudRate: 2000000 });
   const bytes: number[] = [];
   void (async () => {

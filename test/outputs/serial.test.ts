@@ -12,7 +12,7 @@ import { FfiBinding, type FfiPort } from "../../src/outputs/serial-binding.ts";
 import { crc16 } from "../../src/outputs/serial-encoders.ts";
 import { SerialDriver } from "../../src/outputs/serial.ts";
 import { collectBytes, ptyPair, socat, type PtyPair } from "./pty.ts";
-import { COLORS, ctxFor, expected, logical, wireFor } from "./util.ts";
+import { COLORS, ctxFor, expected, logical, frameFor } from "./util.ts";
 import { until } from "../helpers/box.ts";
 import { requires } from "../helpers/requires.ts";
 
@@ -126,7 +126,7 @@ describe.skipIf(socat.skip)("serial driver: Adalight and AWA", () => {
     const rx = await collect(p.b);
     const d = new SerialDriver(serialCfg(p.a, { protocol: "adalight", baud: 115200 }), ctxFor(8, "GRB"));
     await d.open();
-    d.write(wireFor("GRB"));
+    d.write(frameFor("GRB"));
     await until(() => rx.bytes.length >= 6 + 24, "a frame", 2000);
     expect(adaDecode(rx.bytes, 0x64, 8).colors).toEqual(expected(COLORS, false));
     expect(d.wireLimitFps()).toBeCloseTo(115200 / 10 / 30, 5);
@@ -138,7 +138,7 @@ describe.skipIf(socat.skip)("serial driver: Adalight and AWA", () => {
     const rx = await collect(p.b);
     const d = new SerialDriver(serialCfg(p.a, { protocol: "awa" }), ctxFor(8, "BRG"));
     await d.open();
-    d.write(wireFor("BRG"));
+    d.write(frameFor("BRG"));
     await until(() => rx.bytes.length >= 6 + 24 + 3, "a frame", 2000);
     const { colors, rest, payload } = adaDecode(rx.bytes, 0x77, 8);
     expect(colors).toEqual(expected(COLORS, false));
@@ -226,7 +226,7 @@ describe.skipIf(socat.skip)("serial driver: ledbox bridge protocol", () => {
     const d = new SerialDriver(serialCfg(p.a, { silenceMs: 1500 }), ctxFor(8, "GRBW"));
     await d.open();
     await until(() => d.health().ok, "the handshake");
-    d.write(wireFor("GRBW"));
+    d.write(frameFor("GRBW"));
     await until(() => bridge.frames.length >= 2, "config and frame", 2000);
     expect(bridge.frames[0]).toMatchObject({ type: "C", count: 0, payload: [1500 >> 8, 1500 & 255] });
     expect(bridge.frames[1]).toMatchObject({ type: "F", seq: (bridge.frames[0].seq + 1) & 255, count: 8, flags: 1 });

@@ -8,7 +8,8 @@ import { COLOR_ORDERS, SettingsSchema } from "../../src/config/schema.ts";
 import { checkSpi, SpiDriver } from "../../src/outputs/spi.ts";
 import { SPI_DEFAULT_HZ } from "../../src/config/schema.ts";
 import { encodeSpi, spiFrameBytes, spiWireLimitFps } from "../../src/outputs/spi-encoder.ts";
-import { COLORS, ctxFor, decodeSpi, expected, logical, spiPulses, wireFor, WS2812B } from "./util.ts";
+import { wireChannels } from "../../src/outputs/order.ts";
+import { AS_IS, COLORS, ctxFor, decodeSpi, expected, frameFor, logical, spiPulses, WS2812B } from "./util.ts";
 import { until } from "../helpers/box.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "ledbox-spi-"));
@@ -18,9 +19,9 @@ const spiCfg = (device: string, speedHz = SPI_DEFAULT_HZ) => SettingsSchema.pars
 describe("SPI encoder", () => {
   for (const order of COLOR_ORDERS) {
     test(`${order}: decoding the bitstream gives back each LED's colour`, () => {
-      const wire = wireFor(order);
-      const out = new Uint8Array(spiFrameBytes(wire.length, SPI_DEFAULT_HZ));
-      encodeSpi(wire, out);
+      const frame = frameFor(order);
+      const out = new Uint8Array(spiFrameBytes(frame.length, SPI_DEFAULT_HZ));
+      encodeSpi(frame, out, wireChannels(order));
       const { bytes, latchUs } = decodeSpi(out, SPI_DEFAULT_HZ);
       expect(logical(bytes, order)).toEqual(expected(COLORS, order.length === 4));
       expect(latchUs).toBeGreaterThanOrEqual(300);
@@ -31,7 +32,7 @@ describe("SPI encoder", () => {
     const wire = Uint8Array.from({ length: 256 }, (_, i) => i);
     for (const hz of [2_200_000, 2_600_000, 3_000_000]) {
       const out = new Uint8Array(spiFrameBytes(wire.length, hz));
-      encodeSpi(wire, out);
+      encodeSpi(wire, out, AS_IS);
       const d = decodeSpi(out, hz);
       expect(Array.from(d.bytes)).toEqual(Array.from(wire));
       expect(d.latchUs).toBeGreaterThanOrEqual(300);
@@ -44,7 +45,7 @@ describe("SPI encoder", () => {
     const wire = Uint8Array.of(0x00, 0xff, 0xa5, 0x3c);
     const bits = Array.from({ length: wire.length * 8 }, (_, k) => (wire[k >> 3] >> (7 - (k & 7))) & 1);
     const out = new Uint8Array(spiFrameBytes(wire.length, SPI_DEFAULT_HZ));
-    encodeSpi(wire, out);
+    encodeSpi(wire, out, AS_IS);
     const pulses = spiPulses(out, SPI_DEFAULT_HZ);
     expect(pulses.map((p) => Math.round(p.highNs))).toEqual(bits.map((b) => (b ? 769 : 385)));
     expect(pulses.slice(0, -1).map((p) => Math.round(p.periodNs))).toEqual(bits.slice(1).map(() => 1538));
@@ -57,7 +58,7 @@ describe("SPI encoder", () => {
     const bits = Array.from({ length: wire.length * 8 }, (_, k) => (wire[k >> 3] >> (7 - (k & 7))) & 1);
     for (const hz of [2_200_000, 2_400_000, SPI_DEFAULT_HZ, 2_800_000, 3_000_000]) {
       const out = new Uint8Array(spiFrameBytes(wire.length, hz));
-      encodeSpi(wire, out);
+      encodeSpi(wire, out, AS_IS);
       const pulses = spiPulses(out, hz);
       expect(pulses.length).toBe(bits.length);
       const outside: string[] = [];
@@ -87,7 +88,7 @@ describe("SPI driver", () => {
     writeFileSync(path, "");
     const d = new SpiDriver(spiCfg(path), ctxFor(8, "GRB"));
     await d.open();
-    d.write(wireFor("GRB"));
+    d.write(frameFor("GRB"));
     await until(() => d.health().framesWritten === 1, "the frame to be written", 2000);
     const { bytes, latchUs } = decodeSpi(new Uint8Array(readFileSync(path)), SPI_DEFAULT_HZ);
     expect(logical(bytes, "GRB")).toEqual(expected(COLORS, false));

@@ -1,14 +1,17 @@
-// Shared helpers for the output tests (not a test file itself): wire bytes from the real
-// pipeline, decoders that turn encoded bytes back into colours.
+// Shared helpers for the output tests (not a test file itself): frames from the real pipeline
+// (logical R G B (W) bytes), decoders that turn encoded wire bytes back into colours.
 import { SettingsSchema, type ColorOrder } from "../../src/config/schema.ts";
 import { Pipeline } from "../../src/light/pipeline.ts";
 import type { DriverContext } from "../../src/outputs/driver.ts";
 
+/** A channel map of one byte per "LED": encoders take the bytes as they are (for byte-level tests). */
+export const AS_IS = Int32Array.of(0);
+
 /** Eight test colours (0/1 per channel: exact through the pipeline at gamma 1). */
 export const COLORS: [number, number, number][] = [[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [0, 1, 1], [1, 0, 1], [1, 1, 1], [0, 0, 0]];
 
-/** The pipeline's wire bytes for `colors` on a strip of that order (no gamma, limit or dither). */
-export function wireFor(order: ColorOrder, colors = COLORS, whiteExtraction: "none" | "subtract" = "subtract"): Uint8Array {
+/** The pipeline's frame for `colors` on a strip of that order (no gamma, limit or dither). */
+export function frameFor(order: ColorOrder, colors = COLORS, whiteExtraction: "none" | "subtract" = "subtract"): Uint8Array {
   const rgbw = order.length === 4;
   const s = SettingsSchema.parse({
     strip: { ledCount: colors.length, ledType: rgbw ? "rgbw" : "rgb", colorOrder: order, whiteExtraction },
@@ -16,7 +19,7 @@ export function wireFor(order: ColorOrder, colors = COLORS, whiteExtraction: "no
   });
   const p = new Pipeline(s);
   p.process(Float32Array.from(colors.flat()), 0);
-  return p.wire.slice();
+  return p.frame.slice();
 }
 
 /** What each LED shows, as logical [R, G, B(, W)] 0–255, from wire bytes in `order`. */
