@@ -82,9 +82,9 @@ test("each client against a closed port, a reset mid-reply, a mute peer and a na
     ["Minecraft reset", { ...t, kind: "minecraft", host: "127.0.0.1", port: p.reset }, /^(the server closed the connection before replying|connection error: .*)$/],
     ["Minecraft mute", { ...t, kind: "minecraft", host: "127.0.0.1", port: p.mute }, `timeout after 0.3 s waiting for a Minecraft status reply from ${at(p.mute)}`],
     ["Minecraft unresolvable", { ...t, kind: "minecraft", host: "no-such-host.invalid", timeoutMs: 15_000 }, 'cannot resolve host "no-such-host.invalid"'],
-    ["JSON closed", { ...t, kind: "json", url: `http://${at(p.closedTcp)}/s`, rules: { players: "n", playerName: "name", events: [] } }, new RegExp(`^cannot fetch http://127\\.0\\.0\\.1:${p.closedTcp}/s`)],
-    ["JSON reset", { ...t, kind: "json", url: `http://${at(p.reset)}/s`, rules: { players: "n", playerName: "name", events: [] } }, /^cannot fetch http:\/\/127\.0\.0\.1:\d+\/s \(/],
-    ["JSON mute", { ...t, kind: "json", url: `http://${at(p.mute)}/s`, rules: { players: "n", playerName: "name", events: [] } }, `timeout after 0.3 s waiting for http://${at(p.mute)}/s`],
+    ["JSON closed", { ...t, kind: "json", url: `http://${at(p.closedTcp)}/s`, rules: { players: "n", playerName: "name", events: [] } }, `cannot connect to ${at(p.closedTcp)} (connection refused)`],
+    ["JSON reset", { ...t, kind: "json", url: `http://${at(p.reset)}/s`, rules: { players: "n", playerName: "name", events: [] } }, /^(127\.0\.0\.1:\d+ sent a malformed HTTP reply|the connection to 127\.0\.0\.1:\d+ closed before the reply was complete)$/],
+    ["JSON mute", { ...t, kind: "json", url: `http://${at(p.mute)}/s`, rules: { players: "n", playerName: "name", events: [] } }, `timeout after 0.3 s waiting for ${at(p.mute)}`],
   ];
   for (const [what, config, want] of table) {
     const got = await outcome(config);
