@@ -42,6 +42,8 @@ export const MIGRATIONS: string[] = [
      PRIMARY KEY (source_id, external_id));
    CREATE INDEX ix_schedule_matches_start ON schedule_matches (start_at);
    CREATE TABLE schedule_clock (id INTEGER PRIMARY KEY CHECK (id = 1), last_seen_at INTEGER NOT NULL);`,
+  // Steam avatars kept on the device: the page shows them without reaching outside the LAN
+  `CREATE TABLE steam_avatars (steam_id TEXT PRIMARY KEY, type TEXT NOT NULL, bytes BLOB NOT NULL, fetched_at INTEGER NOT NULL);`,
 ];
 
 export const DB_FILE = "ledbox.db";

@@ -1,7 +1,7 @@
-// One HTTP GET of a document from outside (a schedule, a calendar): a timeout over the whole
-// exchange, a cap on what is read (counted while streaming, so a huge or endless body costs at
-// most the cap), and failures as one line in words that names the host, never the full URL
-// (calendar URLs often carry a secret token).
+// One HTTP GET of a document from outside (a schedule, a calendar, a JSON status, an avatar): a
+// timeout over the whole exchange, a cap on what is read (counted while streaming, so a huge or
+// endless body costs at most the cap), and failures as one line in words that names the host,
+// never the full URL (calendar URLs often carry a secret token).
 
 export interface FetchTextOptions {
   timeoutMs: number;
@@ -14,6 +14,11 @@ export class FetchError extends Error {}
 
 /** The body as text; throws a FetchError saying what went wrong. */
 export async function fetchText(url: string, opts: FetchTextOptions): Promise<string> {
+  return new TextDecoder().decode((await fetchBytes(url, opts)).bytes);
+}
+
+/** The body as bytes, with its content type; throws a FetchError saying what went wrong. */
+export async function fetchBytes(url: string, opts: FetchTextOptions): Promise<{ bytes: Uint8Array; type: string }> {
   const host = new URL(url).host;
   const signal = AbortSignal.timeout(opts.timeoutMs);
   let res: Response;
@@ -47,7 +52,7 @@ export async function fetchText(url: string, opts: FetchTextOptions): Promise<st
   } catch (e) {
     throw e instanceof FetchError ? e : new FetchError(describe(e, url, opts.timeoutMs));
   }
-  return new TextDecoder().decode(Buffer.concat(chunks));
+  return { bytes: new Uint8Array(Buffer.concat(chunks)), type: res.headers.get("content-type") ?? "" };
 }
 
 function describe(e: unknown, url: string, timeoutMs: number): string {

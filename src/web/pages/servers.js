@@ -62,7 +62,7 @@ function ServerDetail({ id }) {
   const data = useData(() => Promise.all([api("GET", `/api/v1/servers/${id}/status`), api("GET", `/api/v1/servers/${id}/players`), api("GET", `/api/v1/servers/${id}/history`)]), [id], 5000);
   if (!data.data) return html`<${Message} error=${data.error} />`;
   const [status, players, history] = data.data;
-  const person = (p) => html`${p.profile?.avatar && html`<img class="avatar" src=${`/api/v1/servers/steam/avatars/${p.steamId64}`} alt="" width="24" height="24" />`}
+  const person = (p) => html`${p.profile?.avatar && html`<img class="avatar" src=${p.profile.avatar} alt="" width="24" height="24" />`}
     ${p.profile?.name ?? p.name}${p.profile && p.profile.name !== p.name ? html` <small class="muted">(${p.name})</small>` : ""}`;
   return html`<div class="detail">
     <${Chart} history=${history} />
