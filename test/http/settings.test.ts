@@ -209,7 +209,7 @@ describe("settings", () => {
     }
   });
 
-  test("several outputs each get their own range of the strip, in wire order (GRB)", async () => {
+  test("several outputs each get their own range of the strip (R G B bytes: the virtual output keeps no wire order)", async () => {
     const t = await startBox({
       settings: {
         strip: { ledCount: 30 },
@@ -224,9 +224,8 @@ describe("settings", () => {
       const [a, b] = t.box.engine.outputs.map((o) => (o.driver as unknown as { last: Uint8Array }).last);
       expect([a.length, b.length]).toEqual([45, 45]);
       const leds = (x: Uint8Array) => Array.from({ length: x.length / 3 }, (_, i) => [x[i * 3], x[i * 3 + 1], x[i * 3 + 2]]);
-      // GRB on the wire: green is the first byte, red the second.
-      await until(() => leds(a).every(([g, r, bl]) => g > 100 && r === 0 && bl === 0), "the first output all green");
-      await until(() => leds(b).every(([g, r, bl]) => g === 0 && r > 100 && bl === 0), "the second output all red");
+      await until(() => leds(a).every(([r, g, bl]) => g > 100 && r === 0 && bl === 0), "the first output all green");
+      await until(() => leds(b).every(([r, g, bl]) => g === 0 && r > 100 && bl === 0), "the second output all red");
       expect((await call(t.url, "GET", "/api/v1/health")).body.outputs).toHaveLength(2);
     } finally {
       await t.stop();
