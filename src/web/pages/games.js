@@ -3,7 +3,8 @@
 // event monitor and test events for that game. New ones from the adapter list, with a form built
 // from each adapter's own config schema.
 import { useState } from "preact/hooks";
-import { api, download, fieldErrors } from "../lib/api.js";
+import { useSubmit } from "../components/editor.js";
+import { api, download } from "../lib/api.js";
 import { sampleEvent } from "../lib/events.js";
 import { Field } from "../lib/form.js";
 import { html } from "../lib/html.js";
@@ -74,21 +75,12 @@ function AddIntegration({ adapters, presets, onDone }) {
   const [type, setType] = useState(adapters[0]?.type);
   const adapter = adapters.find((x) => x.type === type);
   const [form, setForm] = useState({ name: "", preset: "", config: {} });
-  const [errors, setErrors] = useState({});
-  const a = useAction();
-  const save = (e) => {
-    e.preventDefault();
-    setErrors({});
-    a.run(async () => {
-      try {
-        await api("POST", "/api/v1/integrations", { name: form.name, type, config: form.config, preset: form.preset || null });
-        onDone();
-      } catch (err) {
-        setErrors(fieldErrors(err.message));
-        throw err;
-      }
-    });
-  };
+  const submit = useSubmit();
+  const errors = submit.errors;
+  const save = submit.submit(async () => {
+    await api("POST", "/api/v1/integrations", { name: form.name, type, config: form.config, preset: form.preset || null });
+    onDone();
+  });
   return html`<form noValidate onSubmit=${save} class="editor">
     <div class="field"><label for="new-type">Game</label>
       <select id="new-type" value=${type} onChange=${(e) => (setType(e.currentTarget.value), setForm({ ...form, config: {} }))}>
@@ -101,8 +93,8 @@ function AddIntegration({ adapters, presets, onDone }) {
     <div class="field"><label for="new-preset">Apply a preset too <small class="muted">(optional)</small></label>
       <select id="new-preset" value=${form.preset} onChange=${(e) => setForm({ ...form, preset: e.currentTarget.value })}>
         <option value="">(keep the current mappings)</option>${presets.map((p) => html`<option value=${p.id}>${p.name}</option>`)}</select></div>
-    <div class="row"><button class="primary" disabled=${a.busy}>Add</button><button type="button" class="link" onClick=${onDone}>Cancel</button></div>
-    <${Message} error=${errors[""] ?? (a.error && !Object.keys(errors).length ? a.error : null)} />
+    <div class="row"><button class="primary" disabled=${submit.busy}>Add</button><button type="button" class="link" onClick=${onDone}>Cancel</button></div>
+    <${Message} error=${submit.general} />
   </form>`;
 }
 

@@ -2,8 +2,8 @@
 // schema with a "try it" that fires the event; presets, each readable, applied or copied into
 // your own mappings.
 import { useState } from "preact/hooks";
-import { api, fieldErrors } from "../lib/api.js";
-import { Field } from "../lib/form.js";
+import { RecordEditor } from "../components/editor.js";
+import { api } from "../lib/api.js";
 import { sampleEvent } from "../lib/events.js";
 import { html } from "../lib/html.js";
 import { Card, Message, useAction, useData } from "../lib/ui.js";
@@ -25,34 +25,10 @@ export function describe(m) {
 const sample = (m) => sampleEvent(m.event, m);
 
 function Editor({ schema, mapping, onDone }) {
-  const [value, setValue] = useState(() => {
-    const { id, preset, createdAt, updatedAt, ...input } = mapping ?? { name: "", event: "kill", action: { kind: "effect", effect: "flash", colors: ["#ffffff"] } };
-    return input;
-  });
-  const [errors, setErrors] = useState({});
-  const a = useAction();
-  const save = (e) => {
-    e.preventDefault();
-    setErrors({});
-    a.run(async () => {
-      try {
-        await (mapping ? api("PUT", `/api/v1/mappings/${mapping.id}`, value) : api("POST", "/api/v1/mappings", value));
-        onDone();
-      } catch (err) {
-        setErrors(fieldErrors(err.message));
-        throw err;
-      }
-    });
-  };
-  return html`<form noValidate onSubmit=${save} class="editor">
-    <${Field} schema=${schema} value=${value} path="" label="" errors=${errors} onChange=${setValue} />
-    <div class="row">
-      <button class="primary" disabled=${a.busy}>${mapping ? "Save" : "Add mapping"}</button>
-      <button type="button" onClick=${() => a.run(() => api("POST", "/api/v1/events", sample(value)), "Sent a test event.")}>Try it</button>
-      <button type="button" class="link" onClick=${onDone}>Cancel</button>
-    </div>
-    <${Message} error=${errors[""] ?? (a.error && !Object.keys(errors).length ? a.error : null)} ok=${a.ok} />
-  </form>`;
+  return html`<${RecordEditor} schema=${schema} record=${mapping} blank=${{ name: "", event: "kill", action: { kind: "effect", effect: "flash", colors: ["#ffffff"] } }}
+    save=${(value) => (mapping ? api("PUT", `/api/v1/mappings/${mapping.id}`, value) : api("POST", "/api/v1/mappings", value))}
+    saveLabel=${mapping ? "Save" : "Add mapping"} onDone=${onDone}
+    extra=${(value, form) => html`<button type="button" onClick=${() => form.run(() => api("POST", "/api/v1/events", sample(value)), "Sent a test event.")}>Try it</button>`} />`;
 }
 
 function MappingRow({ m, onEdit, onChanged }) {

@@ -1,8 +1,8 @@
 // Match schedules: the sources (a SpeedGaming event, a calendar) with how their last import went,
 // and the next matches with a live countdown, yours marked.
 import { useEffect, useState } from "preact/hooks";
-import { api, fieldErrors } from "../lib/api.js";
-import { Field } from "../lib/form.js";
+import { RecordEditor } from "../components/editor.js";
+import { api } from "../lib/api.js";
 import { html } from "../lib/html.js";
 import { ago, Card, Message, Pill, useAction, useData } from "../lib/ui.js";
 
@@ -40,31 +40,9 @@ function Matches() {
 }
 
 function SourceForm({ schema, source, onDone }) {
-  const [value, setValue] = useState(() => {
-    if (!source) return { name: "", kind: "ical" };
-    const { id, createdAt, updatedAt, ...rest } = source;
-    return rest;
-  });
-  const [errors, setErrors] = useState({});
-  const a = useAction();
-  const save = (e) => {
-    e.preventDefault();
-    setErrors({});
-    a.run(async () => {
-      try {
-        await (source ? api("PUT", `/api/v1/schedules/${source.id}`, value) : api("POST", "/api/v1/schedules", value));
-        onDone();
-      } catch (err) {
-        setErrors(fieldErrors(err.message));
-        throw err;
-      }
-    });
-  };
-  return html`<form noValidate onSubmit=${save} class="editor">
-    <${Field} schema=${schema} value=${value} path="" label="" errors=${errors} onChange=${setValue} />
-    <div class="row"><button class="primary" disabled=${a.busy}>${source ? "Save" : "Add source"}</button><button type="button" class="link" onClick=${onDone}>Cancel</button></div>
-    <${Message} error=${errors[""] ?? (a.error && !Object.keys(errors).length ? a.error : null)} />
-  </form>`;
+  return html`<${RecordEditor} schema=${schema} record=${source} blank=${{ name: "", kind: "ical" }}
+    save=${(value) => (source ? api("PUT", `/api/v1/schedules/${source.id}`, value) : api("POST", "/api/v1/schedules", value))}
+    saveLabel=${source ? "Save" : "Add source"} onDone=${onDone} />`;
 }
 
 function Source({ s, schema, onChanged }) {

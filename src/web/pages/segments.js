@@ -2,37 +2,28 @@
 // mirror; and each segment's base (ambient) layer.
 import { useState } from "preact/hooks";
 import { Strip } from "../components/strip.js";
-import { api, fieldErrors } from "../lib/api.js";
+import { useSubmit } from "../components/editor.js";
+import { api } from "../lib/api.js";
 import { Field } from "../lib/form.js";
 import { html } from "../lib/html.js";
-import { Card, Message, useAction, useData } from "../lib/ui.js";
+import { Card, Message, useData } from "../lib/ui.js";
 import { SettingsSection } from "./strip.js";
 
 function BaseEditor({ segment, schema, onSaved }) {
   const [draft, setDraft] = useState(null);
-  const [errors, setErrors] = useState({});
-  const a = useAction();
+  const form = useSubmit();
   const { effect, colors, level, hz, on } = segment.base;
   const value = draft ?? { effect, colors, level, hz, on };
-  const fields = { ...schema, properties: Object.fromEntries(Object.entries(schema.properties).filter(([k]) => !["segment"].includes(k))) };
-  const save = (e) => {
-    e.preventDefault();
-    setErrors({});
-    a.run(async () => {
-      try {
-        await api("PUT", "/api/v1/scene/base", { ...value, segment: segment.name });
-        setDraft(null);
-        onSaved();
-      } catch (err) {
-        setErrors(fieldErrors(err.message));
-        throw err;
-      }
-    }, "Saved.");
-  };
+  const fields = { ...schema, properties: Object.fromEntries(Object.entries(schema.properties).filter(([k]) => k !== "segment")) };
+  const save = form.submit(async () => {
+    await api("PUT", "/api/v1/scene/base", { ...value, segment: segment.name });
+    setDraft(null);
+    onSaved();
+  }, "Saved.");
   return html`<form noValidate onSubmit=${save} class="base-editor">
-    <${Field} schema=${fields} value=${value} path="" label="" errors=${errors} onChange=${setDraft} />
-    <button class="primary" disabled=${a.busy || !draft}>Save ${segment.name}'s base</button>
-    <${Message} error=${errors[""] ?? (a.error && !Object.keys(errors).length ? a.error : null)} ok=${a.ok} />
+    <${Field} schema=${fields} value=${value} path="" label="" errors=${form.errors} onChange=${setDraft} />
+    <button class="primary" disabled=${form.busy || !draft}>Save ${segment.name}'s base</button>
+    <${Message} error=${form.general} ok=${form.ok} />
   </form>`;
 }
 

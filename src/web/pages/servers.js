@@ -1,40 +1,18 @@
 // Game servers: each with its state, map, players, bots and last problem; a server's page with
 // who is on now, recent sessions and a chart of players over the last day; add, edit, switch off.
 import { useState } from "preact/hooks";
-import { api, fieldErrors } from "../lib/api.js";
-import { Field } from "../lib/form.js";
+import { RecordEditor } from "../components/editor.js";
+import { api } from "../lib/api.js";
 import { html } from "../lib/html.js";
 import { ago, Card, Message, Pill, useAction, useData } from "../lib/ui.js";
 
 const TONE = { online: "ok", offline: "bad", unknown: "warn", disabled: "off" };
 
 function ServerForm({ schema, server, onDone }) {
-  const [value, setValue] = useState(() => {
-    if (!server) return { name: "", kind: "source", host: "" };
-    const { id, createdAt, updatedAt, hasRconPassword, state, ...rest } = server;
-    return rest;
-  });
-  const [errors, setErrors] = useState({});
-  const a = useAction();
-  const save = (e) => {
-    e.preventDefault();
-    setErrors({});
-    a.run(async () => {
-      try {
-        await (server ? api("PUT", `/api/v1/servers/${server.id}`, value) : api("POST", "/api/v1/servers", value));
-        onDone();
-      } catch (err) {
-        setErrors(fieldErrors(err.message));
-        throw err;
-      }
-    });
-  };
-  return html`<form noValidate onSubmit=${save} class="editor">
-    <${Field} schema=${schema} value=${value} path="" label="" errors=${errors} onChange=${setValue} />
-    ${server?.hasRconPassword && html`<p class="hint">An RCON password is stored; leave the field empty to keep it.</p>`}
-    <div class="row"><button class="primary" disabled=${a.busy}>${server ? "Save" : "Add server"}</button><button type="button" class="link" onClick=${onDone}>Cancel</button></div>
-    <${Message} error=${errors[""] ?? (a.error && !Object.keys(errors).length ? a.error : null)} />
-  </form>`;
+  return html`<${RecordEditor} schema=${schema} record=${server} blank=${{ name: "", kind: "source", host: "" }}
+    save=${(value) => (server ? api("PUT", `/api/v1/servers/${server.id}`, value) : api("POST", "/api/v1/servers", value))}
+    saveLabel=${server ? "Save" : "Add server"} onDone=${onDone}
+    hint=${server?.hasRconPassword && html`<p class="hint">An RCON password is stored; leave the field empty to keep it.</p>`} />`;
 }
 
 /** Players over time as a step line; the gaps (nothing known) stay empty. */

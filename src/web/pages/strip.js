@@ -2,41 +2,31 @@
 // outputs — forms built from the API's own schema, each save showing the API's message at the
 // field it names — and each output's health, wire limit and dropped frames.
 import { useState } from "preact/hooks";
-import { api, fieldErrors } from "../lib/api.js";
+import { useSubmit } from "../components/editor.js";
+import { api } from "../lib/api.js";
 import { Field, labelOf } from "../lib/form.js";
 import { html } from "../lib/html.js";
-import { Card, healthWords, Message, Pill, useAction, useData } from "../lib/ui.js";
+import { Card, healthWords, Message, Pill, useData } from "../lib/ui.js";
 
 /** One section of the settings as a form of its own: saving sends that section only. */
 export function SettingsSection({ section, title, schema, settings, onSaved, intro }) {
   const [draft, setDraft] = useState(undefined);
-  const [errors, setErrors] = useState({});
-  const a = useAction();
+  const form = useSubmit();
   const value = draft ?? settings[section];
-  const save = (e) => {
-    e.preventDefault();
-    setErrors({});
-    a.run(async () => {
-      try {
-        const r = await api("PUT", "/api/v1/settings", { [section]: value });
-        setDraft(undefined);
-        onSaved(r.settings);
-        return r;
-      } catch (err) {
-        setErrors(fieldErrors(err.message));
-        throw err;
-      }
-    }, "Saved.");
-  };
+  const save = form.submit(async () => {
+    const r = await api("PUT", "/api/v1/settings", { [section]: value });
+    setDraft(undefined);
+    onSaved(r.settings);
+  }, "Saved.");
   const id = `${section}-title`;
   return html`<${Card} title=${title ?? labelOf(section)} id=${id}>
     ${intro}
     <form noValidate onSubmit=${save} aria-labelledby=${id}>
-      <${Field} schema=${schema.properties[section]} value=${value} path=${section} label=${title ?? labelOf(section)} errors=${errors} required=${true}
+      <${Field} schema=${schema.properties[section]} value=${value} path=${section} label=${title ?? labelOf(section)} errors=${form.errors} required=${true}
         bare=${true} onChange=${setDraft} />
-      <div class="row"><button class="primary" disabled=${a.busy || draft === undefined}>Save</button>
-        ${draft !== undefined && html`<button type="button" class="link" onClick=${() => (setDraft(undefined), setErrors({}))}>Undo changes</button>`}</div>
-      <${Message} error=${errors[""] ? errors[""] : a.error && !Object.keys(errors).length ? a.error : null} ok=${a.ok} />
+      <div class="row"><button class="primary" disabled=${form.busy || draft === undefined}>Save</button>
+        ${draft !== undefined && html`<button type="button" class="link" onClick=${() => setDraft(undefined)}>Undo changes</button>`}</div>
+      <${Message} error=${form.general} ok=${form.ok} />
     </form>
   </${Card}>`;
 }
