@@ -3,6 +3,7 @@
 import type { SchedulesRepo, StoredSource } from "../store/schedules.ts";
 import { invalid, notFound } from "../util/errors.ts";
 import { isObject } from "../util/json.ts";
+import { StoredConfigs } from "../util/stored-configs.ts";
 import { validate } from "../util/validation.ts";
 import { addressOf, SourceInputSchema, type SourceConfig, type SourceInput, type SourceWithId } from "./config.ts";
 
@@ -10,37 +11,28 @@ import { addressOf, SourceInputSchema, type SourceConfig, type SourceInput, type
 export type SourceView = Omit<SourceConfig, "url"> & { id: string; address: string; createdAt: string; updatedAt: string };
 
 export class SourceCatalog {
-  /** Damaged rows already logged (reads come often; the log says it once). */
-  private reported = new Set<string>();
+  private readonly stored: StoredConfigs<StoredSource, SourceConfig, SourceView>;
 
-  constructor(private readonly repo: SchedulesRepo, private readonly log: (msg: string) => void = () => {}) {}
+  constructor(private readonly repo: SchedulesRepo, log: (msg: string) => void = () => {}) {
+    this.stored = new StoredConfigs(repo, { parse, view, what: "schedule source", log: (m) => log(`[schedules] ${m}`) });
+  }
 
-  /** Every stored source that still validates: one bad row must not hide (or stop) the others. */
+  /** Every stored source that still validates. */
   list(): SourceView[] {
-    return this.repo.rows().flatMap((r) => {
-      const c = this.parse(r);
-      return c ? [view(r, c)] : [];
-    });
+    return this.stored.list();
   }
 
   get(id: string): SourceView {
-    const r = this.repo.row(id);
-    const c = r && this.parse(r);
-    return (r && c && view(r, c)) || notFound(`no schedule source ${id}`);
+    return this.stored.get(id);
   }
 
   /** The config the importer needs, URL included; null when gone or no longer valid. */
   config(id: string): SourceWithId | null {
-    const r = this.repo.row(id);
-    const c = r && this.parse(r);
-    return c ? { ...c, id } : null;
+    return this.stored.config(id);
   }
 
   configs(): SourceWithId[] {
-    return this.repo.rows().flatMap((r) => {
-      const c = this.parse(r);
-      return c ? [{ ...c, id: r.id }] : [];
-    });
+    return this.stored.configs();
   }
 
   create(body: unknown): SourceView {
@@ -57,14 +49,11 @@ export class SourceCatalog {
   remove(id: string): void {
     if (!this.repo.delete(id)) notFound(`no schedule source ${id}`);
   }
+}
 
-  private parse(r: StoredSource): SourceConfig | null {
-    const c = SourceInputSchema.safeParse(r.config);
-    if (c.success) return c.data;
-    if (!this.reported.has(r.id)) this.log(`[schedules] stored source ${r.id} left out: its config no longer validates`);
-    this.reported.add(r.id);
-    return null;
-  }
+function parse(r: StoredSource): SourceConfig | null {
+  const c = SourceInputSchema.safeParse(r.config);
+  return c.success ? c.data : null;
 }
 
 function view(r: StoredSource, c: SourceConfig): SourceView {
