@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import type { OutputConfig, OutputOf, Settings } from "../config/schema.ts";
 import type { DriverContext, OutputDriver } from "./driver.ts";
 import { DdpDriver, WledUdpDriver } from "./net.ts";
-import { PioDriver } from "./pio.ts";
+import { checkPio, PioDriver } from "./pio.ts";
 import { DEVICE_TREE } from "./rpi.ts";
 import { SerialDriver } from "./serial.ts";
 import { checkSpi, SpiDriver } from "./spi.ts";
@@ -23,7 +23,7 @@ const deviceExists = (cfg: { device: string }) => (existsSync(cfg.device) ? null
 export const DRIVERS: { [K in Kind]: Entry<K> } = {
   virtual: { create: (_cfg, ctx) => new VirtualDriver(ctx) },
   spi: { create: (cfg, ctx) => new SpiDriver(cfg, ctx), check: (cfg, ctx) => deviceExists(cfg) ?? checkSpi(cfg, ctx) },
-  pio: { create: (cfg, ctx) => new PioDriver(cfg, ctx), check: deviceExists },
+  pio: { create: (cfg, ctx) => new PioDriver(cfg, ctx), check: (cfg, ctx, dt) => deviceExists(cfg) ?? checkPio(cfg, ctx, dt) },
   ws281x: { create: (cfg, ctx) => new Ws281xDriver(cfg, ctx), check: (cfg, _ctx, dt) => checkWs281x(cfg, dt) },
   serial: { create: (cfg, ctx) => new SerialDriver(cfg, ctx), check: deviceExists },
   ddp: { create: (cfg, ctx) => new DdpDriver(cfg, ctx) },
