@@ -8,10 +8,10 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { decodeRevision, type Processor } from "../src/outputs/rpi.ts";
+import { WS281X_DEFAULT_LIBRARY } from "../src/outputs/ws281x.ts";
 
 const ROOT = join(import.meta.dir, "..");
 export const WS281X_SOURCES = join(ROOT, "node_modules/rpi-ws281x-native/src/rpi_ws281x");
-export const WS281X_LIBRARY = join(ROOT, "build/libws2811.so");
 const C_FILES = ["ws2811.c", "pwm.c", "pcm.c", "dma.c", "mailbox.c"];
 
 /**
@@ -65,7 +65,7 @@ export function rpihwWithTable(source: string, table = boardTable()): string {
  * Compiles the library to `out`, its rpihw.c (with the new table) written beside it. `extra`
  * goes on the compiler's command line after the sources (the tests add their seams there).
  */
-export function buildWs281x(out = WS281X_LIBRARY, extra: string[] = [], rpihw = rpihwWithTable(readFileSync(join(WS281X_SOURCES, "rpihw.c"), "utf8"))): void {
+export function buildWs281x(out = WS281X_DEFAULT_LIBRARY, extra: string[] = [], rpihw = rpihwWithTable(readFileSync(join(WS281X_SOURCES, "rpihw.c"), "utf8"))): void {
   mkdirSync(dirname(out), { recursive: true });
   const generated = join(dirname(out), "rpihw.c");
   writeFileSync(generated, rpihw);
@@ -81,6 +81,6 @@ if (import.meta.main) {
   else if (!Bun.which("cc")) console.log("ws281x: no C compiler (apt-get install gcc); the ws281x output is unavailable");
   else {
     buildWs281x();
-    console.log(`ws281x: built ${relative(ROOT, WS281X_LIBRARY)} (${boardTable().split("\n").length} board revisions)`);
+    console.log(`ws281x: built ${relative(ROOT, WS281X_DEFAULT_LIBRARY)} (${boardTable().split("\n").length} board revisions)`);
   }
 }
