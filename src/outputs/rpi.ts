@@ -10,7 +10,7 @@ import { join } from "node:path";
 
 export const DEVICE_TREE = "/proc/device-tree";
 
-export const PROCESSORS = ["BCM2835", "BCM2836", "BCM2837", "BCM2711", "BCM2712"] as const;
+const PROCESSORS = ["BCM2835", "BCM2836", "BCM2837", "BCM2711", "BCM2712"] as const;
 export type Processor = (typeof PROCESSORS)[number];
 
 const TYPES: Record<number, string> = {
@@ -35,7 +35,7 @@ export interface Board {
 /** The board a revision code names, or null for a code that is not one. */
 export function decodeRevision(code: number): Board | null {
   if (!(code & (1 << 23))) {
-    const old = OLD_STYLE[code & 0xffff]; // above: the old-style warranty bit
+    const old = OLD_STYLE[code & 0xffff]; // higher up: the warranty bit (24) of an old-style code
     return old ? { processor: "BCM2835", model: old } : null;
   }
   const processor = PROCESSORS[(code >> 12) & 0xf];
