@@ -6,9 +6,9 @@
 //
 //   npx bun test/bench/outputs.ts [--quick]
 import { dlopen, FFIType } from "bun:ffi";
-import { spawnSync } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { buildWs281x, WS281X_SOURCES } from "../../scripts/build-ws281x.ts";
 import { DdpEncoder } from "../../src/outputs/ddp-encoder.ts";
 import { wireChannels } from "../../src/outputs/order.ts";
 import { encodePio } from "../../src/outputs/pio.ts";
@@ -81,11 +81,10 @@ for (const n of [300, 1000]) {
 
 // ws281x: one ws2811_render per frame through bun:ffi. No Pi here, so time a call into the same
 // library of the same shape (pointer-sized argument, immediate return).
-const SRC = join(import.meta.dir, "../../node_modules/rpi-ws281x-native/src/rpi_ws281x");
-if (existsSync(join(SRC, "ws2811.c")) && Bun.which("cc")) {
+if (existsSync(join(WS281X_SOURCES, "ws2811.c")) && Bun.which("cc")) {
   const dir = tempDir("ledbox-bench-ws281x-");
   const lib = join(dir, "libws2811.so");
-  spawnSync("cc", ["-shared", "-fPIC", "-O2", "-o", lib, ...["ws2811.c", "pwm.c", "pcm.c", "dma.c", "rpihw.c", "mailbox.c"].map((f) => join(SRC, f))]);
+  buildWs281x(lib);
   const { symbols, close } = dlopen(lib, { ws2811_get_return_t_str: { args: [FFIType.i32], returns: FFIType.ptr } });
   const us = timeIt(() => void symbols.ws2811_get_return_t_str(-3), 100_000);
   close();
