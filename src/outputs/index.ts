@@ -16,14 +16,16 @@ interface Entry<K extends Kind> {
   check?(cfg: OutputOf<K>, ctx: DriverContext): string | null;
 }
 
-const deviceExists = (cfg: { device: string }) => (existsSync(cfg.device) ? null : `${cfg.device} does not exist`);
+const deviceExists = (cfg: { device: string }, fix = "") => (existsSync(cfg.device) ? null : `${cfg.device} does not exist${fix}`);
+/** The appliance's command that writes the boot configuration these devices need. */
+const SETUP_PI = "on the appliance run `sudo ledbox setup-pi`, then reboot";
 
 export const DRIVERS: { [K in Kind]: Entry<K> } = {
   virtual: { create: (_cfg, ctx) => new VirtualDriver(ctx) },
-  spi: { create: (cfg, ctx) => new SpiDriver(cfg, ctx), check: (cfg, ctx) => deviceExists(cfg) ?? checkSpi(cfg, ctx) },
-  pio: { create: (cfg, ctx) => new PioDriver(cfg, ctx), check: deviceExists },
+  spi: { create: (cfg, ctx) => new SpiDriver(cfg, ctx), check: (cfg, ctx) => deviceExists(cfg, ` (SPI off? ${SETUP_PI})`) ?? checkSpi(cfg, ctx) },
+  pio: { create: (cfg, ctx) => new PioDriver(cfg, ctx), check: (cfg) => deviceExists(cfg, ` (no ws2812-pio overlay? on a Pi 5, ${SETUP_PI})`) },
   ws281x: { create: (cfg, ctx) => new Ws281xDriver(cfg, ctx), check: checkWs281x },
-  serial: { create: (cfg, ctx) => new SerialDriver(cfg, ctx), check: deviceExists },
+  serial: { create: (cfg, ctx) => new SerialDriver(cfg, ctx), check: (cfg) => deviceExists(cfg) },
   ddp: { create: (cfg, ctx) => new DdpDriver(cfg, ctx) },
   "wled-udp": { create: (cfg, ctx) => new WledUdpDriver(cfg, ctx) },
 };

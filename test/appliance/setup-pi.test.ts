@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SettingsSchema } from "../../src/config/schema.ts";
+import { checkOutputs } from "../../src/outputs/index.ts";
 import { modelOf, plan } from "../../src/tools/setup-pi.ts";
 
 const ROOT = join(import.meta.dir, "../..");
@@ -170,5 +171,14 @@ describe("the plan", () => {
     const big = plan("pi4", s(8000)).bufsiz;
     expect(big).toBeGreaterThanOrEqual(8000 * 3 * 4);
     expect(big % 4096).toBe(0);
+  });
+});
+
+describe("the page points to it", () => {
+  test("an SPI or PIO device that is not there is refused with the command that sets it up", () => {
+    const refused = (driver: string) => checkOutputs(SettingsSchema.parse({ outputs: [{ driver, device: "/dev/ledbox-test-absent" }] }));
+    expect(refused("spi")).toContain("sudo ledbox setup-pi");
+    expect(refused("pio")).toContain("sudo ledbox setup-pi");
+    expect(refused("serial")).toBe("outputs.0 (serial): /dev/ledbox-test-absent does not exist");
   });
 });
