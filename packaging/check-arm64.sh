@@ -116,7 +116,7 @@ fi
 
 step "ledbox run as a Cortex-A53, as the service user, with a notify socket"
 port=18080
-notify=/run/ledbox-check-notify
+notify=/run/notify-check
 python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -128,7 +128,7 @@ while True:
 receiver=$!
 until grep -q bound "$cache/notify.log"; do sleep 0.2; done
 chmod 666 "$root$notify"
-install -d -o ledbox -g ledbox "$root/var/lib/ledbox"
+in_root install -d -o ledbox -g ledbox -m 0750 /var/lib/ledbox
 started=$SECONDS
 chroot "$root" setpriv --reuid=ledbox --regid=ledbox --init-groups \
   env QEMU_CPU=cortex-a53 HOME=/var/lib/ledbox NOTIFY_SOCKET=$notify LEDBOX_PORT=$port LEDBOX_HOST=127.0.0.1 \

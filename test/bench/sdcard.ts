@@ -51,19 +51,23 @@ async function paced(rate: number, until: number, send: (i: number) => Promise<R
   }
 }
 
-const idle = await window(async (until) => (await sleep(until - performance.now()), 0));
-const events = await window((until) =>
-  paced(20, until, (i) => fetch(`${p.url}/api/v1/events`, {
-    method: "POST", headers: { "content-type": "application/json" },
-    body: JSON.stringify(i % 2 ? { source: "bench", type: "kill" } : { source: "bench", type: "health", value: i % 100 }),
-  })),
-);
 const payloads = loadFixture("cs2-round.json").steps.map((st) => JSON.stringify({ ...(st.payload as object), auth: { token: setup.body.token } }));
-const game = await window((until) =>
-  paced(10, until, (i) => fetch(`${p.url}/api/v1/integrations/${created.body.id}/event`, { method: "POST", headers: { "content-type": "application/json" }, body: payloads[i % payloads.length] })),
-);
-const code = await p.stop();
-rmSync(dataDir, { recursive: true, force: true });
+let idle, events, game, code;
+try {
+  idle = await window(async (until) => (await sleep(until - performance.now()), 0));
+  events = await window((until) =>
+    paced(20, until, (i) => fetch(`${p.url}/api/v1/events`, {
+      method: "POST", headers: { "content-type": "application/json" },
+      body: JSON.stringify(i % 2 ? { source: "bench", type: "kill" } : { source: "bench", type: "health", value: i % 100 }),
+    })),
+  );
+  game = await window((until) =>
+    paced(10, until, (i) => fetch(`${p.url}/api/v1/integrations/${created.body.id}/event`, { method: "POST", headers: { "content-type": "application/json" }, body: payloads[i % payloads.length] })),
+  );
+} finally {
+  code = await p.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
 
 const kB = (b: number) => b / 1024;
 console.log(`idle: ${kB(idle.perMin).toFixed(1)} kB/min`);
