@@ -85,7 +85,7 @@ echo "ledbox's groups: $groups"
 [[ $(in_root systemctl is-enabled ledbox.service) == enabled ]] || fail "ledbox.service is not enabled"
 
 step "systemd-analyze verify"
-in_root systemd-analyze verify /usr/lib/systemd/system/ledbox.service /usr/lib/systemd/system/ledbox-update-check.service
+in_root systemd-analyze verify /usr/lib/systemd/system/ledbox.service /usr/lib/systemd/system/ledbox-update-check.service /usr/lib/systemd/system/ledbox-ws281x.service
 echo ok
 step "systemd-analyze security --offline=yes"
 security=$(in_root systemd-analyze security --offline=yes /usr/lib/systemd/system/ledbox.service 2>&1 || true)

@@ -4,7 +4,8 @@
 //     holds a whole strip (spidev's 4096-byte default is 333 RGB LEDs);
 //   - Pi 3 and Zero 2 W: core_freq=250, Pi 4: core_freq=500 and core_freq_min=500 — else the
 //     SPI clock follows the CPU's and the strip flashes; the Pi 5's SPI clock is fixed;
-//   - Pi 5: the kernel's ws2812-pio overlay (/dev/leds0) sized for the `pio` output.
+//   - Pi 5: the kernel's ws2812-pio overlay (/dev/leds0) sized for the `pio` output;
+//   - a ws281x output on a PWM pin: analogue audio off (it shares the PWM hardware).
 // config.txt gets one marked block, under the model's own [filter] so a card moved to another
 // Pi does not apply it there; cmdline.txt is one line, so what it held before is noted in that
 // block for the undo. Nothing takes effect before a reboot.
@@ -39,6 +40,8 @@ export interface Plan {
   bufsiz: number;
   /** The ws2812-pio overlay's LED count and type (Pi 5 only). */
   pio: { leds: number; rgbw: boolean; gpio: number } | null;
+  /** A ws281x output drives PWM (GPIO 12, 13, 18, 19), which the analogue audio also uses. */
+  audioOff: boolean;
 }
 
 /** What the boot files should hold for these settings on this board. */
@@ -50,6 +53,7 @@ export function plan(model: Model | null, s: Settings, gpio = 18): Plan {
     model,
     bufsiz: Math.max(MIN_BUFSIZ, Math.ceil(spiNeed / 4096) * 4096),
     pio: model === "pi5" ? { leds: pio?.ctx.ledCount ?? s.strip.ledCount, rgbw: s.strip.ledType === "rgbw", gpio } : null,
+    audioOff: s.outputs.some((o) => o.driver === "ws281x" && o.gpio !== 21),
   };
 }
 
@@ -63,7 +67,8 @@ const CORE_FREQ: Partial<Record<Model, string[]>> = {
 export function configBlock(p: Plan, was: string): string[] {
   const own = [...(p.model ? CORE_FREQ[p.model] ?? [] : [])];
   if (p.pio) own.push(`dtoverlay=ws2812-pio,gpio=${p.pio.gpio},num_leds=${p.pio.leds}${p.pio.rgbw ? ",rgbw" : ""}`);
-  return [BEGIN, `${WAS}${was}`, "[all]", "dtparam=spi=on", ...(own.length ? [`[${p.model}]`, ...own, "[all]"] : []), END];
+  const all = ["dtparam=spi=on", ...(p.audioOff ? ["dtparam=audio=off"] : [])];
+  return [BEGIN, `${WAS}${was}`, "[all]", ...all, ...(own.length ? [`[${p.model}]`, ...own, "[all]"] : []), END];
 }
 
 /** config.txt without ledbox's block, and the cmdline value the block noted ("none" if none). */

@@ -54,7 +54,8 @@ describe.skipIf(dpkg.skip)("the .deb", () => {
     for (const f of [
       "/usr/bin/ledbox", "/usr/lib/ledbox/bin/bun", "/usr/lib/ledbox/app/package.json", "/usr/lib/ledbox/app/src/main.ts",
       "/usr/lib/ledbox/app/src/tools/reset-password.ts", "/usr/lib/ledbox/app/src/tools/setup-pi.ts", "/usr/lib/ledbox/app/src/web/index.html",
-      "/usr/lib/systemd/system/ledbox.service", "/usr/lib/systemd/system/ledbox-update-check.service",
+      "/usr/lib/systemd/system/ledbox.service", "/usr/lib/systemd/system/ledbox-update-check.service", "/usr/lib/systemd/system/ledbox-ws281x.service",
+      "/usr/lib/ledbox/app/src/tools/ws281x-helper.ts",
       "/usr/lib/udev/rules.d/60-ledbox.rules", "/usr/lib/sysusers.d/ledbox.conf", "/etc/avahi/services/ledbox.service", "/etc/default/ledbox",
     ]) expect(files).toContain(f);
     expect(files.filter((f) => f.startsWith("/usr/lib/ledbox/app/test"))).toEqual([]);
@@ -119,8 +120,8 @@ describe.skipIf(dpkg.skip)("the .deb", () => {
     });
     const verify = (...files: string[]) => run(["systemd-analyze", "verify", `--root=${tree}`, ...files], tree);
 
-    test("systemd-analyze verify passes on both units", () => {
-      const r = verify("usr/lib/systemd/system/ledbox.service", "usr/lib/systemd/system/ledbox-update-check.service");
+    test("systemd-analyze verify passes on every unit", () => {
+      const r = verify(...["ledbox", "ledbox-update-check", "ledbox-ws281x"].map((u) => `usr/lib/systemd/system/${u}.service`));
       expect(r.err).toBe("");
       expect(r.code).toBe(0);
     });

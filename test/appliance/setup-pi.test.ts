@@ -99,6 +99,14 @@ describe("setup-pi on each board", () => {
     expect(b.block().slice(2)).toEqual(["[all]", "dtparam=spi=on", "[pi5]", "dtoverlay=ws2812-pio,gpio=21,num_leds=240,rgbw", "[all]", "# ledbox: end"]);
   });
 
+  test("a ws281x output on a PWM pin turns the analogue audio off; on PCM (GPIO 21) it stays", () => {
+    const b = board(MODELS.pi4);
+    expect(b.run([], { outputs: [{ driver: "ws281x", gpio: 18 }] }).code).toBe(0);
+    expect(b.block().slice(2, 5)).toEqual(["[all]", "dtparam=spi=on", "dtparam=audio=off"]);
+    expect(b.run([], { outputs: [{ driver: "ws281x", gpio: 21 }] }).code).toBe(0);
+    expect(b.read("config.txt")).not.toContain("audio=off");
+  });
+
   test("a board it does not know gets SPI only", () => {
     const b = board("Raspberry Pi 2 Model B Rev 1.1\0");
     const r = b.run();
