@@ -35,14 +35,17 @@ cp "$repo/package.json" "$repo/package-lock.json" "$app/"
 
 # Bun comes as bun's optional dependency for this platform; it moves out of node_modules, and what
 # only development or other platforms use goes: the bun wrapper package, TypeScript (a peer of
-# elysia, used for types only), rpi-ws281x-native (its C library is built apart: README, ws281x),
-# serialport's prebuilt addons for other systems.
+# elysia, used for types only), serialport's prebuilt addons for other systems, and of
+# rpi-ws281x-native all but rpi_ws281x's C sources (its Node addon does not load under Bun; the
+# owner of a ws281x output builds the library from those sources: README, ws281x).
 nm=$app/node_modules
 mkdir -p "$root/usr/lib/ledbox/bin"
 mv "$nm/@oven/bun-linux-aarch64/bin/bun" "$root/usr/lib/ledbox/bin/bun"
 mkdir -p "$root/usr/share/doc/ledbox"
 cp "$nm/@oven/bun-linux-aarch64/package.json" "$root/usr/share/doc/ledbox/bun-package.json"
-rm -rf "$nm/@oven" "$nm/bun" "$nm/.bin" "$nm/typescript" "$nm/@typescript" "$nm/@types" "$nm/rpi-ws281x-native" "$nm/nan"
+rm -rf "$nm/@oven" "$nm/bun" "$nm/.bin" "$nm/typescript" "$nm/@typescript" "$nm/@types" "$nm/nan"
+find "$nm/rpi-ws281x-native" -mindepth 1 -maxdepth 1 ! -name src ! -name LICENSE -exec rm -rf {} +
+rm -f "$nm/rpi-ws281x-native/src/rpi-ws281x.cc"
 find "$nm/@serialport/bindings-cpp/prebuilds" -mindepth 1 -maxdepth 1 ! -name linux-arm64 -exec rm -rf {} +
 # A clean tree has no lockfile metadata of its own install to keep.
 rm -f "$nm/.package-lock.json"

@@ -74,6 +74,10 @@ describe.skipIf(dpkg.skip)("the .deb", () => {
     expect(shipped.version).toBe(lock.packages["node_modules/@oven/bun-linux-aarch64"].version);
     const nm = readdirSync(join(tree, "usr/lib/ledbox/app/node_modules"));
     for (const gone of ["bun", "@oven", "typescript", "@typescript", "playwright-core", "aedes", "axe-core", "bun-types"]) expect(nm).not.toContain(gone);
+    // Of rpi-ws281x-native only rpi_ws281x's C sources stay, for the owner of a ws281x output to build.
+    expect(readdirSync(join(tree, "usr/lib/ledbox/app/node_modules/rpi-ws281x-native")).sort()).toEqual(["LICENSE", "src"]);
+    expect(readdirSync(join(tree, "usr/lib/ledbox/app/node_modules/rpi-ws281x-native/src"))).toEqual(["rpi_ws281x"]);
+    expect(existsSync(join(tree, "usr/lib/ledbox/app/node_modules/rpi-ws281x-native/src/rpi_ws281x/ws2811.c"))).toBe(true);
     for (const dep of ["elysia", "zod", "mqtt", "preact", "swagger-ui-dist"]) expect(nm).toContain(dep);
     expect(readdirSync(join(tree, "usr/lib/ledbox/app/node_modules/@serialport/bindings-cpp/prebuilds"))).toEqual(["linux-arm64"]);
   });
