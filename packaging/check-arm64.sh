@@ -46,8 +46,9 @@ fi
 
 # The Debian mirror this machine's apt already uses, so no address is written here.
 mirror() {
-  { grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}'
-    grep -hs '^deb ' /etc/apt/sources.list | awk '{print $2}'; } | grep -v security | head -n 1
+  cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null |
+    awk '$1 == "URIs:" || $1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^https?:/) { print $i; break } }' |
+    grep -v security | head -n 1 || true
 }
 
 tarball=$cache/rootfs-$suite-arm64.tar
