@@ -25,11 +25,17 @@ const log = (msg: string) => console.log(`[ws281x-helper] ${msg}`);
 interface Client {
   hello: string;
   driver: Ws281xDriver | null;
+  /** The library is being opened for this client (start() releases it if the client leaves meanwhile). */
+  opening: boolean;
+  /** Settles `idle` once this client's library is released. */
+  released: () => void;
   frame: Uint8Array;
   filled: number;
 }
 
-let busy: Socket<Client> | null = null;
+/** The client the library is open for, and a promise that settles when it has gone and the library is released. */
+let current: Socket<Client> | null = null;
+let idle: Promise<void> = Promise.resolve();
 
 /** The hello as the driver's settings, with the helper's own library; or why it is refused. */
 function accept(line: string): { cfg: Ws281xOutput; hello: Hello } | string {
@@ -48,13 +54,24 @@ function accept(line: string): { cfg: Ws281xOutput; hello: Hello } | string {
 async function start(s: Socket<Client>, line: string): Promise<void> {
   const a = accept(line);
   if (typeof a === "string") return refuse(s, a);
+  // ledbox reopening its outputs connects again just before its old connection is seen to close.
+  if (current) await Promise.race([idle, Bun.sleep(1000)]);
+  if (current) return refuse(s, "busy: another ledbox is connected");
+  await idle;
+  if (current) return refuse(s, "busy: another ledbox is connected");
+  current = s;
+  idle = new Promise((resolve) => (s.data.released = resolve));
   const ctx = { ledCount: a.hello.ledCount, bytesPerLed: bytesPerLedOf(a.hello), colorOrder: a.hello.colorOrder };
   const driver = new Ws281xDriver(a.cfg, ctx);
+  s.data.opening = true;
   await driver.open();
+  s.data.opening = false;
   const h = driver.health();
-  if (!h.ok) {
+  if (current !== s || !h.ok) {
     await driver.close();
-    return refuse(s, (h.message ?? "ws2811_init failed").replace(/; retrying in .*$/, ""));
+    if (current === s) current = null;
+    s.data.released();
+    return h.ok ? undefined : refuse(s, (h.message ?? "ws2811_init failed").replace(/; retrying in .*$/, ""));
   }
   s.data.driver = driver;
   s.data.frame = new Uint8Array(ctx.ledCount * ctx.bytesPerLed);
@@ -88,20 +105,20 @@ Bun.listen<Client>({
   unix: path,
   socket: {
     open(s) {
-      s.data = { hello: "", driver: null, frame: new Uint8Array(0), filled: 0 };
-      if (busy) return refuse(s, "busy: another ledbox is connected");
-      busy = s;
+      s.data = { hello: "", driver: null, opening: false, released: () => {}, frame: new Uint8Array(0), filled: 0 };
     },
     data(s, buf) {
-      if (busy !== s) return;
       if (s.data.driver) return frames(s, buf);
+      if (current === s) return; // still opening the library: nothing may come before "ok"
       s.data.hello += buf.toString();
       const nl = s.data.hello.indexOf("\n");
       if (nl >= 0) void start(s, s.data.hello.slice(0, nl));
       else if (s.data.hello.length > 4096) refuse(s, "the hello is too long");
     },
     async close(s) {
-      if (busy !== s) return;
+      if (current !== s) return;
+      current = null;
+      if (s.data.opening) return; // start() releases the library once it is open
       const d = s.data.driver;
       s.data.driver = null;
       if (d) {
@@ -110,7 +127,7 @@ Bun.listen<Client>({
         await d.close();
         log("client gone: blacked out, library released");
       }
-      busy = null;
+      s.data.released();
     },
   },
 });
@@ -124,9 +141,9 @@ log(`listening on ${path} (library ${library})`);
 
 for (const sig of ["SIGINT", "SIGTERM"] as const) {
   process.on(sig, async () => {
-    const d = busy?.data.driver;
+    const d = current?.data.driver;
     if (d) {
-      d.write(new Uint8Array(busy!.data.frame.length));
+      d.write(new Uint8Array(current!.data.frame.length));
       await d.close();
     }
     rmSync(path, { force: true });
