@@ -1,7 +1,9 @@
 // The update path's rollback, with the package's own command (packaging/ledbox) on trees laid out
 // as the package lays them (bin/bun, app/), its paths moved into a temporary folder: `ledbox
 // rollback` goes back to the kept tree and to the database as it was before the new version's
-// migrations, and `ledbox run` then really starts the previous version.
+// migrations, and `ledbox run` then really starts the previous version. `ledbox update-check`
+// decides from what `systemctl show -P` says of the unit; there is no systemd here, so a
+// `systemctl` on PATH answers as systemd does for the unit's state (and counts restarts).
 import { afterAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
@@ -29,16 +31,35 @@ function tree(dir: string, version: string): void {
   writeFileSync(join(dir, "app/package.json"), pkg);
 }
 
+/** `systemctl show -P <property> ledbox.service` from files; every read of NRestarts adds `restartsPerRead`. */
+const SYSTEMCTL = `#!/bin/bash
+set -eu
+[[ $1 == show && $2 == -P && $4 == ledbox.service ]] || { echo "systemctl: not supported here: $*" >&2; exit 1; }
+f="$UNIT_STATE/$3"
+if [[ $3 == NRestarts ]]; then n=$(( $(cat "$f") + $(cat "$UNIT_STATE/restartsPerRead") )); echo "$n" > "$f"; fi
+cat "$f"
+`;
+
 function layout(name: string) {
   const base = join(work, name);
-  const env = { ...process.env, LEDBOX_LIB: join(base, "lib"), LEDBOX_UPDATES: join(base, "updates"), LEDBOX_DATA_DIR: join(base, "data") };
+  const bin = join(base, "bin"), state = join(base, "unit");
+  mkdirSync(bin, { recursive: true });
+  mkdirSync(state);
+  writeFileSync(join(bin, "systemctl"), SYSTEMCTL, { mode: 0o755 });
+  const env = {
+    ...process.env, LEDBOX_LIB: join(base, "lib"), LEDBOX_UPDATES: join(base, "updates"), LEDBOX_DATA_DIR: join(base, "data"),
+    PATH: `${bin}:${process.env.PATH}`, UNIT_STATE: state, LEDBOX_CHECK_START_S: "1", LEDBOX_CHECK_SETTLE_S: "0",
+  };
   tree(env.LEDBOX_LIB, "9.0.0");
   mkdirSync(env.LEDBOX_DATA_DIR, { recursive: true });
   const ledbox = (...args: string[]) => {
     const p = Bun.spawnSync(["bash", CLI, ...args], { env, stdout: "pipe", stderr: "pipe" });
     return { code: p.exitCode, out: p.stdout.toString(), err: p.stderr.toString() };
   };
-  return { base, env, ledbox };
+  const unit = (active: string, status: string, restartsPerRead = 0) => {
+    for (const [k, v] of Object.entries({ ActiveState: active, StatusText: status, NRestarts: "0", restartsPerRead: String(restartsPerRead) })) writeFileSync(join(state, k), `${v}\n`);
+  };
+  return { base, env, ledbox, unit };
 }
 
 /** Marks a database by its strip's LED count, a setting every version reads. */
@@ -117,5 +138,58 @@ describe.skipIf(!root)("ledbox rollback", () => {
     expect(ledbox("rollback").code).toBe(0);
     expect(markOf(join(env.LEDBOX_DATA_DIR, "ledbox.db"))).toBe(104);
     expect(readdirSync(env.LEDBOX_DATA_DIR).filter((n) => n.includes("rolled-back"))).toEqual([]);
+  });
+});
+
+describe.skipIf(!root)("ledbox update-check", () => {
+  /** An update from 8.0.0 to 9.0.0 waiting to be judged. */
+  function pending(name: string) {
+    const l = layout(name);
+    tree(join(l.env.LEDBOX_UPDATES, "previous"), "8.0.0");
+    writeFileSync(join(l.env.LEDBOX_UPDATES, "since"), "now\n");
+    writeFileSync(join(l.env.LEDBOX_UPDATES, "pending"), "8.0.0 -> 9.0.0\n");
+    openDatabase(l.env.LEDBOX_DATA_DIR).close();
+    return l;
+  }
+  const rolledBack = (l: ReturnType<typeof pending>) => existsSync(join(l.env.LEDBOX_UPDATES, "rolled-back"));
+
+  test("active with the new version's status and no restart: healthy, nothing rolled back", () => {
+    const l = pending("healthy");
+    l.unit("active", "ledbox 9.0.0 listening on http://localhost:80");
+    const r = l.ledbox("update-check");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("ledbox 9.0.0 is healthy");
+    expect(existsSync(join(l.env.LEDBOX_UPDATES, "pending"))).toBe(false);
+    expect(rolledBack(l)).toBe(false);
+    expect(l.ledbox("version").out.trim()).toBe("9.0.0");
+  });
+
+  test("failed (a crash, the start limit): rolled back", () => {
+    const l = pending("failed");
+    l.unit("failed", "");
+    const r = l.ledbox("update-check");
+    expect(r.err).toContain("ledbox 9.0.0 did not become ready (failed");
+    expect(rolledBack(l)).toBe(true);
+    expect(l.ledbox("version").out.trim()).toBe("8.0.0");
+  });
+
+  test("still the old version's status when time is up (never got ready): rolled back", () => {
+    const l = pending("stale");
+    l.unit("active", "ledbox 8.0.0 listening on http://localhost:80");
+    l.ledbox("update-check");
+    expect(rolledBack(l)).toBe(true);
+  });
+
+  test("ready, but restarting meanwhile (crashing in a loop): rolled back", () => {
+    const l = pending("looping");
+    l.unit("active", "ledbox 9.0.0 listening on http://localhost:80", 1);
+    const r = l.ledbox("update-check");
+    expect(r.err).toContain("did not stay up");
+    expect(rolledBack(l)).toBe(true);
+  });
+
+  test("nothing pending: nothing to do", () => {
+    const l = layout("idle");
+    expect(l.ledbox("update-check")).toMatchObject({ code: 0, out: "", err: "" });
   });
 });
