@@ -1,11 +1,13 @@
 // `ledbox setup-pi` against a fake /boot/firmware (Pi OS's files) and a fake device-tree model
 // (NUL-terminated, as the kernel gives it): the tool run as a process, as the CLI runs it.
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SettingsSchema } from "../../src/config/schema.ts";
 import { checkOutputs } from "../../src/outputs/index.ts";
+import { openDatabase } from "../../src/store/db.ts";
+import { SettingsRepo } from "../../src/store/settings.ts";
 import { modelOf, plan } from "../../src/tools/setup-pi.ts";
 
 const ROOT = join(import.meta.dir, "../..");
@@ -188,5 +190,25 @@ describe("the page points to it", () => {
     expect(refused("spi")).toContain("sudo ledbox setup-pi");
     expect(refused("pio")).toContain("sudo ledbox setup-pi");
     expect(refused("serial")).toBe("outputs.0 (serial): /dev/ledbox-test-absent does not exist");
+  });
+});
+
+describe("ledbox settings, what setup-pi is sized by", () => {
+  const settings = (data: string) => JSON.parse(Bun.spawnSync([process.execPath, "src/tools/settings.ts", "--data", data], { cwd: ROOT }).stdout.toString());
+
+  test("a data folder without a database: the defaults, and nothing created", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ledbox-settings-"));
+    dirs.push(dir);
+    expect(settings(dir)).toEqual(SettingsSchema.parse({}));
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  test("a device's stored settings", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ledbox-settings-"));
+    dirs.push(dir);
+    const db = openDatabase(dir);
+    new SettingsRepo(db).save(SettingsSchema.parse({ strip: { ledCount: 420 } }));
+    db.close();
+    expect(settings(dir).strip.ledCount).toBe(420);
   });
 });
