@@ -3,10 +3,13 @@
 // (2021) lacks the Pi 4 rev 1.5, Zero 2 W, 3B+ a020d4, 3A+ 1.1, Pi 400 1.1 and newer CM4s, and
 // its ws2811_init fails on them with "Hardware revision is not supported". Only rpihw.c's
 // rpi_hw_info[] is replaced, in upstream's own format; the rest is compiled as bundled. Run by
-// `npm ci` (prepare) and `npm run build:ws281x`; it downloads nothing.
+// `npm ci` (prepare) and `npm run build:ws281x`, and on the appliance by `ledbox build-ws281x`
+// (`--out PATH`, the root helper's library); it downloads nothing.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
+import { parseArgs } from "node:util";
 import { decodeRevision, type Processor } from "../src/outputs/rpi.ts";
 import { WS281X_DEFAULT_LIBRARY } from "../src/outputs/ws281x.ts";
 
@@ -62,25 +65,31 @@ export function rpihwWithTable(source: string, table = boardTable()): string {
 }
 
 /**
- * Compiles the library to `out`, its rpihw.c (with the new table) written beside it. `extra`
+ * Compiles the library to `out` (its rpihw.c, with the new table, from a scratch folder). `extra`
  * goes on the compiler's command line after the sources (the tests add their seams there).
  */
 export function buildWs281x(out = WS281X_DEFAULT_LIBRARY, extra: string[] = [], rpihw = rpihwWithTable(readFileSync(join(WS281X_SOURCES, "rpihw.c"), "utf8"))): void {
   mkdirSync(dirname(out), { recursive: true });
-  const generated = join(dirname(out), "rpihw.c");
-  writeFileSync(generated, rpihw);
-  const args = ["-shared", "-fPIC", "-O2", "-I", WS281X_SOURCES, "-o", out, ...C_FILES.map((f) => join(WS281X_SOURCES, f)), generated, ...extra];
-  const r = spawnSync("cc", args, { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`cc ${args.join(" ")} failed:\n${r.stderr || r.error}`);
+  const scratch = mkdtempSync(join(tmpdir(), "ledbox-ws281x-"));
+  try {
+    const generated = join(scratch, "rpihw.c");
+    writeFileSync(generated, rpihw);
+    const args = ["-shared", "-fPIC", "-O2", "-I", WS281X_SOURCES, "-o", out, ...C_FILES.map((f) => join(WS281X_SOURCES, f)), generated, ...extra];
+    const r = spawnSync("cc", args, { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`cc ${args.join(" ")} failed:\n${r.stderr || r.error}`);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 if (import.meta.main) {
+  const out = parseArgs({ options: { out: { type: "string", default: WS281X_DEFAULT_LIBRARY } } }).values.out;
   // Missing parts are not an error: the package is optional (it installs only on Linux) and a
   // machine without a C compiler simply has no ws281x output.
   if (!existsSync(join(WS281X_SOURCES, "rpihw.c"))) console.log("ws281x: rpi-ws281x-native is not installed; the ws281x output is unavailable");
   else if (!Bun.which("cc")) console.log("ws281x: no C compiler (apt-get install gcc); the ws281x output is unavailable");
   else {
-    buildWs281x();
-    console.log(`ws281x: built ${relative(ROOT, WS281X_DEFAULT_LIBRARY)} (${boardTable().split("\n").length} board revisions)`);
+    buildWs281x(out);
+    console.log(`ws281x: built ${out.startsWith(ROOT) ? relative(ROOT, out) : out} (${boardTable().split("\n").length} board revisions)`);
   }
 }

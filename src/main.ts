@@ -1,20 +1,27 @@
 // Entry point: read start-up options, build ledbox, start it; restart it when asked (the page's
-// Restart and Restore); black out and stop cleanly on a signal.
+// Restart and Restore); black out and stop cleanly on a signal. Under systemd it tells the unit
+// when it is ready and keeps its watchdog fed from the render loop.
 import { readBoot, type Boot } from "./config/boot.ts";
+import { VERSION } from "./config/version.ts";
 import { Ledbox } from "./ledbox.ts";
 import { replaceDatabase } from "./store/backup.ts";
+import { Systemd } from "./system/notify.ts";
 import { LogRing, ringLog } from "./util/log.ts";
 
 const boot = readBoot();
 const logs = new LogRing();
 const log = ringLog(logs);
+const systemd = Systemd.fromEnv(log);
 let box: Ledbox;
 let restarting: Promise<void> | null = null;
 let stopping = false;
 
 async function run(b: Boot): Promise<void> {
   box = new Ledbox(b, log, { logs, restart });
+  if (systemd) box.engine.onFrame(systemd.beat);
   await box.start();
+  // Outputs are open and HTTP listens: only now is the unit active.
+  systemd?.ready(`ledbox ${VERSION} listening on ${box.url}`);
 }
 
 /** Once the answer to the request that asked has gone out: stop, swap in a restore, start on the same port. */
@@ -37,6 +44,7 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
     if (stopping) return;
     stopping = true;
     log(`[ledbox] ${sig}: blacking out and stopping`);
+    systemd?.stopping();
     await restarting;
     await box.stop();
     process.exit(0);

@@ -10,6 +10,7 @@ import { SerialDriver } from "./serial.ts";
 import { checkSpi, SpiDriver } from "./spi.ts";
 import { VirtualDriver } from "./virtual.ts";
 import { checkWs281x, Ws281xDriver } from "./ws281x.ts";
+import { WS281X_HELPER_SOCKET, Ws281xHelperDriver } from "./ws281x-helper.ts";
 
 type Kind = OutputConfig["driver"];
 interface Entry<K extends Kind> {
@@ -18,14 +19,24 @@ interface Entry<K extends Kind> {
   check?(cfg: OutputOf<K>, ctx: DriverContext, dt: string): string | null;
 }
 
-const deviceExists = (cfg: { device: string }) => (existsSync(cfg.device) ? null : `${cfg.device} does not exist`);
+const deviceExists = (cfg: { device: string }, fix = "") => (existsSync(cfg.device) ? null : `${cfg.device} does not exist${fix}`);
+/** The appliance's command that writes the boot configuration these devices need. */
+const SETUP_PI = "on the appliance run `sudo ledbox setup-pi`, then reboot";
+/** rpi_ws281x needs root: without it, through the root helper when that runs (the appliance). */
+const viaHelper = () => process.getuid?.() !== 0 && existsSync(WS281X_HELPER_SOCKET);
 
 export const DRIVERS: { [K in Kind]: Entry<K> } = {
   virtual: { create: (_cfg, ctx) => new VirtualDriver(ctx) },
-  spi: { create: (cfg, ctx) => new SpiDriver(cfg, ctx), check: (cfg, ctx) => deviceExists(cfg) ?? checkSpi(cfg, ctx) },
-  pio: { create: (cfg, ctx) => new PioDriver(cfg, ctx), check: (cfg, ctx, dt) => deviceExists(cfg) ?? checkPio(cfg, ctx, dt) },
-  ws281x: { create: (cfg, ctx) => new Ws281xDriver(cfg, ctx), check: (cfg, _ctx, dt) => checkWs281x(cfg, dt) },
-  serial: { create: (cfg, ctx) => new SerialDriver(cfg, ctx), check: deviceExists },
+  spi: { create: (cfg, ctx) => new SpiDriver(cfg, ctx), check: (cfg, ctx) => deviceExists(cfg, ` (SPI off? ${SETUP_PI})`) ?? checkSpi(cfg, ctx) },
+  pio: {
+    create: (cfg, ctx) => new PioDriver(cfg, ctx),
+    check: (cfg, ctx, dt) => deviceExists(cfg, ` (no ws2812-pio overlay? on a Pi 5, ${SETUP_PI})`) ?? checkPio(cfg, ctx, dt),
+  },
+  ws281x: {
+    create: (cfg, ctx) => (viaHelper() ? new Ws281xHelperDriver(cfg, ctx) : new Ws281xDriver(cfg, ctx)),
+    check: (cfg, _ctx, dt) => checkWs281x(cfg, dt),
+  },
+  serial: { create: (cfg, ctx) => new SerialDriver(cfg, ctx), check: (cfg) => deviceExists(cfg) },
   ddp: { create: (cfg, ctx) => new DdpDriver(cfg, ctx) },
   "wled-udp": { create: (cfg, ctx) => new WledUdpDriver(cfg, ctx) },
 };

@@ -30,7 +30,7 @@ export function checkSpi(cfg: SpiOutput, ctx: DriverContext): string | null {
   const need = spiFrameBytes(ctx.ledCount * ctx.bytesPerLed, cfg.speedHz);
   const have = spidevBufsiz();
   if (need > have) {
-    return `${ctx.ledCount} LEDs need ${need} bytes per SPI transfer but spidev.bufsiz is ${have}: add spidev.bufsiz=65536 to /boot/firmware/cmdline.txt and reboot, or use fewer LEDs on this output`;
+    return `${ctx.ledCount} LEDs need ${need} bytes per SPI transfer but spidev.bufsiz is ${have}: add spidev.bufsiz=65536 to /boot/firmware/cmdline.txt and reboot (on the appliance: \`sudo ledbox setup-pi\`), or use fewer LEDs on this output`;
   }
   return null;
 }

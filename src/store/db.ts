@@ -1,6 +1,6 @@
 // The SQLite database: WAL for crash safety, versioned migrations applied in order.
 import { Database } from "bun:sqlite";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
 export const MIGRATIONS: string[] = [
@@ -47,13 +47,30 @@ export const MIGRATIONS: string[] = [
 ];
 
 export const DB_FILE = "ledbox.db";
+/** How many pre-migration copies are kept beside the database (the oldest go first). */
+export const MIGRATION_BACKUPS_KEPT = 3;
 
 export function openDatabase(dataDir: string, file = DB_FILE): Database {
   if (dataDir !== ":memory:") mkdirSync(dataDir, { recursive: true });
   const db = new Database(dataDir === ":memory:" ? ":memory:" : join(dataDir, file), { create: true, strict: true });
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 2000;");
+  if (dataDir !== ":memory:") backupBeforeMigration(db, dataDir, file);
   migrate(db);
   return db;
+}
+
+/**
+ * Migrations run forward only, so before they change an existing database a copy of it is taken
+ * (`<file>.before-migration-<time>-v<schema>`): an update that goes wrong can go back to the
+ * previous ledbox with the data as that version left it.
+ */
+function backupBeforeMigration(db: Database, dataDir: string, file: string): void {
+  const current = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+  if (current === 0 || current >= MIGRATIONS.length) return;
+  const prefix = `${file}.before-migration-`;
+  db.query("VACUUM INTO ?").run(join(dataDir, `${prefix}${new Date().toISOString().replace(/[:.]/g, "-")}-v${current}`));
+  const kept = readdirSync(dataDir).filter((n) => n.startsWith(prefix)).sort();
+  for (const old of kept.slice(0, -MIGRATION_BACKUPS_KEPT)) rmSync(join(dataDir, old), { force: true });
 }
 
 export function migrate(db: Database): number {

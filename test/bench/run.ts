@@ -10,7 +10,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { BENCH_DIR, BUN, machine, options, table, tempDir, type Row } from "./lib.ts";
 
-const ALL = ["render", "latency", "ingest", "idle", "soak", "mqtt", "servers", "games", "outputs", "bridge", "faults"];
+const ALL = ["render", "latency", "ingest", "idle", "soak", "mqtt", "servers", "games", "outputs", "bridge", "faults", "sdcard"];
 const opts = options();
 const unknown = opts.rest.filter((n) => !ALL.includes(n));
 if (unknown.length) {
