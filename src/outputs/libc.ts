@@ -24,7 +24,7 @@ export function ioctlInt(fd: number, request: number, value: number, bytes: 1 | 
 // ~4 kbaud. struct termios2 (asm-generic/termbits.h): c_iflag, c_oflag, c_cflag, c_lflag (u32),
 // c_line (u8), c_cc[19], c_ispeed, c_ospeed (u32): 44 bytes. x86_64 and aarch64 both use the
 // generic ioctl encoding: TCGETS2 = _IOR('T', 0x2A, struct termios2), TCSETS2 = _IOW('T', 0x2B, …).
-const TCGETS2 = 0x802c542a, TCSETS2 = 0x402c542b, TCFLSH = 0x540b, TCIOFLUSH = 2;
+const TCGETS2 = 0x802c542a, TCSETS2 = 0x402c542b, TCFLSH = 0x540b, TCOFLUSH = 1, TCIOFLUSH = 2;
 const TERMIOS2_BYTES = 44, C_IFLAG = 0, C_OFLAG = 4, C_CFLAG = 8, C_LFLAG = 12, C_CC = 17, C_ISPEED = 36, C_OSPEED = 40;
 const VTIME = 5, VMIN = 6;
 const CS8 = 0o60, CREAD = 0o200, CLOCAL = 0o4000, BOTHER = 0o10000, IBSHIFT = 16;
@@ -52,6 +52,15 @@ export function makeRaw(fd: number, baud: number, flush = true): void {
   t[C_CC + VTIME] = 0;
   ioctl(fd, TCSETS2, t, "TCSETS2");
   if (flush) ioctl(fd, TCFLSH, TCIOFLUSH, "TCFLSH");
+}
+
+/**
+ * Drops what is queued for the device, best effort. A serial tty's close() waits up to its
+ * closing_wait (30 s by default) for queued output to drain: for a device that stopped reading,
+ * that is 30 s with the event loop blocked in close().
+ */
+export function discardOutput(fd: number): void {
+  c.ioctl(fd, TCFLSH, TCOFLUSH);
 }
 
 /** The line's output rate as the kernel holds it. */

@@ -5,7 +5,7 @@
 // go straight to the kernel's tty buffer. Ports are listed by serialport's Linux binding,
 // which works under Bun.
 import { closeSync, constants, openSync, writeSync } from "node:fs";
-import { makeRaw, setLowLatency } from "./libc.ts";
+import { discardOutput, makeRaw, setLowLatency } from "./libc.ts";
 
 // serialport's BindingInterface, written out: its package's "exports" hide the types from tsc.
 interface OpenOptions {
@@ -85,6 +85,7 @@ export class FfiPort {
     if (!this.isOpen) return;
     this.isOpen = false;
     await this.reader.cancel().catch(() => {});
+    discardOutput(this.fd); // else close() can block the loop until a stalled device drains it
     try {
       closeSync(this.fd);
     } catch {}

@@ -18,6 +18,7 @@ import { requires } from "../helpers/requires.ts";
 
 // serialport's Linux listing asks udev (udevadm), as it does on Raspberry Pi OS.
 const udev = requires("serial port list", ["udevadm"], "apt-get install udev");
+const strace = requires("serial close", ["strace"], "apt-get install strace");
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -217,6 +218,31 @@ describe.skipIf(socat.skip)("serial driver: a device that stops reading", () => 
     await d.close();
     expect(d.health().ok).toBe(false);
   }, 15_000);
+
+  // A USB serial tty's close() waits up to 30 s (closing_wait) for queued output to drain; a pty
+  // does not, so what is checked is the call itself: the queue is dropped right before close().
+  test.skipIf(strace.skip)("closing drops the queued output first, so close() cannot wait for a device that stopped reading", async () => {
+    strace.assert();
+    const p = await pair();
+    const dir = mkdtempSync(join(tmpdir(), "ledbox-close-"));
+    cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const script = join(dir, "close.ts");
+    await Bun.write(script, `
+      import { FfiBinding } from ${JSON.stringify(join(import.meta.dir, "../../src/outputs/serial-binding.ts"))};
+      const port = await FfiBinding.open({ path: ${JSON.stringify(p.a)}, baudRate: 115200 });
+      await port.write(new Uint8Array(64));
+      await port.close();
+      console.log(port.fd);
+    `);
+    const trace = join(dir, "trace.txt");
+    const r = Bun.spawnSync(["strace", "-f", "-e", "trace=ioctl,close", "-o", trace, process.execPath, script], { stdout: "pipe", stderr: "pipe" });
+    expect(r.exitCode).toBe(0);
+    const fd = r.stdout.toString().trim();
+    const calls = (await Bun.file(trace).text()).split("\n").filter((l) => new RegExp(`(ioctl|close)\\(${fd}[,)]`).test(l));
+    const flush = calls.findIndex((l) => l.includes("TCFLSH, TCOFLUSH"));
+    expect(flush).toBeGreaterThanOrEqual(0);
+    expect(calls[flush + 1]).toMatch(new RegExp(`close\\(${fd}\\)`));
+  });
 });
 
 describe.skipIf(socat.skip)("serial driver: ledbox bridge protocol", () => {
