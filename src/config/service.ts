@@ -1,5 +1,5 @@
 // Settings changes: merge, validate whole, apply to the running device, then store.
-import { isObject } from "../util/json.ts";
+import { isObject, reservedKeyPath } from "../util/json.ts";
 import { describeIssues } from "../util/validation.ts";
 import { SettingsSchema, type Settings } from "./schema.ts";
 
@@ -35,6 +35,8 @@ export class SettingsService {
   /** A partial document, deep-merged; arrays (segments, outputs) are replaced whole. */
   async update(patch: unknown): Promise<UpdateResult> {
     if (!isObject(patch)) return { ok: false, error: "settings must be a JSON object" };
+    const reserved = reservedKeyPath(patch);
+    if (reserved !== null) return { ok: false, error: `${reserved}: this key is not allowed` };
     const parsed = SettingsSchema.safeParse(mergeSettings(this.current, patch));
     if (!parsed.success) return { ok: false, error: describeIssues(parsed.error) };
     const next = parsed.data;
@@ -58,6 +60,7 @@ export class SettingsService {
 export function mergeSettings(current: unknown, patch: unknown): unknown {
   if (!isObject(current) || !isObject(patch)) return patch;
   const out: Record<string, unknown> = { ...current };
-  for (const [k, v] of Object.entries(patch)) out[k] = k in out ? mergeSettings(out[k], v) : v;
+  // Own keys only: update() has refused the reserved ones ("constructor" is `in` every object).
+  for (const [k, v] of Object.entries(patch)) out[k] = Object.hasOwn(out, k) ? mergeSettings(out[k], v) : v;
   return out;
 }

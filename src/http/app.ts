@@ -10,7 +10,9 @@ import type { Ingest } from "../events/ingest.ts";
 import type { IntegrationsService } from "../games/integrations.ts";
 import type { Engine } from "../light/engine.ts";
 import type { ServersService } from "../servers/service.ts";
+import { MAX_EVENTS_BODY } from "../events/schema.ts";
 import { toJsonSchema } from "../util/validation.ts";
+import { jsonBodies } from "./body.ts";
 import { errorBody } from "./errors.ts";
 import { createGuards } from "./guards.ts";
 import type { LiveHub } from "./live.ts";
@@ -53,6 +55,9 @@ export function createHttp(p: HttpPorts) {
       }),
     )
     .onError(errorBody as never)
+    .onRequest(({ request }) => g.request(request))
+    // Every body is JSON within its route's limit; a game payload is read by its own route.
+    .onParse(jsonBodies({ "/api/v1/events": MAX_EVENTS_BODY }, ["/api/v1/integrations/:id/event"]) as never)
     .use(authRoutes(p.auth, g))
     .use(eventRoutes(p.ingest, g))
     .use(readRoutes(p, g))

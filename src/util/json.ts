@@ -2,11 +2,32 @@
 
 export const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
-/** Reads a dotted path ("player.state.health", "players.0.name") from a JSON value. */
+/**
+ * Keys that reach an object's prototype when code assigns them (`out[k] = v` with k "__proto__"
+ * replaces out's prototype): never accepted in a document from outside.
+ */
+export const RESERVED_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
+/** The dotted path of the first reserved key anywhere in a parsed JSON value, or null. */
+export function reservedKeyPath(value: unknown): string | null {
+  const stack: [unknown, string][] = [[value, ""]];
+  while (stack.length) {
+    const [v, path] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    for (const k of Object.keys(v)) {
+      const here = path ? `${path}.${k}` : k;
+      if (RESERVED_KEYS.has(k)) return here;
+      stack.push([(v as Record<string, unknown>)[k], here]);
+    }
+  }
+  return null;
+}
+
+/** Reads a dotted path ("player.state.health", "players.0.name") from a JSON value: own fields only. */
 export function at(obj: unknown, path: string): unknown {
   let cur = obj;
   for (const k of path.split(".")) {
-    if (cur === null || typeof cur !== "object") return undefined;
+    if (cur === null || typeof cur !== "object" || !Object.hasOwn(cur, k)) return undefined;
     cur = (cur as Record<string, unknown>)[k];
   }
   return cur;

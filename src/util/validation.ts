@@ -1,6 +1,7 @@
 // zod at the boundaries: one readable line per failure, and the JSON Schema the docs publish.
 import { z } from "zod";
 import { DomainError } from "./errors.ts";
+import { reservedKeyPath } from "./json.ts";
 
 /** A zod failure as one readable line naming each field. */
 export function describeIssues(err: z.ZodError, prefix = ""): string {
@@ -13,8 +14,9 @@ export function describeIssues(err: z.ZodError, prefix = ""): string {
     .join("; ");
 }
 
-/** The parsed value, or an "invalid" domain error naming the fields. */
+/** The parsed value, or an "invalid" domain error naming the fields (and any reserved key). */
 export function validate<S extends z.ZodType>(schema: S, body: unknown, what = "body"): z.infer<S> {
+  refuseReservedKeys(body, what);
   const r = schema.safeParse(body);
   if (!r.success) throw new DomainError("invalid", `invalid ${what}: ${describeIssues(r.error)}`);
   return r.data;
@@ -22,3 +24,13 @@ export function validate<S extends z.ZodType>(schema: S, body: unknown, what = "
 
 /** The JSON Schema of what a zod schema accepts (its input side), for docs and forms. */
 export const toJsonSchema = (s: z.ZodType) => z.toJSONSchema(s, { io: "input", unrepresentable: "any" });
+
+/**
+ * An "invalid" domain error naming the first key that reaches a prototype (`__proto__`,
+ * `constructor`, `prototype`): schemas would drop `__proto__` silently, and code that copies
+ * keys one by one would replace a prototype with it.
+ */
+export function refuseReservedKeys(value: unknown, what = "body"): void {
+  const path = reservedKeyPath(value);
+  if (path !== null) throw new DomainError("invalid", `invalid ${what}: ${path}: this key is not allowed`);
+}
