@@ -15,7 +15,7 @@ import { toJsonSchema } from "../util/validation.ts";
 import { jsonBodies } from "./body.ts";
 import { errorBody } from "./errors.ts";
 import { createGuards } from "./guards.ts";
-import type { LiveHub } from "./live.ts";
+import { LIVE_SOCKET_OPTIONS, type LiveHub } from "./live.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { integrationRoutes } from "./routes/integrations.ts";
@@ -46,7 +46,7 @@ export interface HttpPorts extends ReadPorts {
 
 export function createHttp(p: HttpPorts) {
   const g = createGuards(p.auth, () => p.settings.get());
-  return new Elysia()
+  return new Elysia({ websocket: LIVE_SOCKET_OPTIONS })
     .use(
       openapi({
         path: "/api/docs",

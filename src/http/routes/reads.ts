@@ -23,7 +23,7 @@ export interface ReadPorts {
   ingest: Pick<Ingest, "accepted" | "duplicates">;
   ring: Pick<EventRing, "lastSeq" | "since">;
   director: Pick<Director, "triggered" | "skipped" | "lastProblem">;
-  live: Pick<LiveHub, "clientCount" | "skippedFrames">;
+  live: Pick<LiveHub, "clientCount" | "skippedFrames" | "closedStalled" | "refused">;
   mqtt: { status(): { enabled: boolean; state: string; lastError: string | null } };
   servers: Pick<ServersService, "list" | "status">;
   integrations: Pick<IntegrationsService, "list" | "health">;
@@ -57,7 +57,7 @@ export const readRoutes = (p: ReadPorts, g: Guards) =>
         ...p.engine.state(),
         events: { accepted: p.ingest.accepted, duplicates: p.ingest.duplicates, lastSeq: p.ring.lastSeq },
         director: { triggered: p.director.triggered, skipped: p.director.skipped, lastProblem: p.director.lastProblem },
-        live: { clients: p.live.clientCount, skippedFrames: p.live.skippedFrames },
+        live: { clients: p.live.clientCount, skippedFrames: p.live.skippedFrames, closedStalled: p.live.closedStalled, refused: p.live.refused },
       };
     }, { detail: { summary: "Frame stats, segments with their active layers, power estimate, outputs" } })
     .get("/events/recent", ({ request, query }) => {
