@@ -23,7 +23,9 @@ import { MqttService } from "./mqtt/service.ts";
 import { createServers } from "./servers/index.ts";
 import type { ServersService } from "./servers/service.ts";
 import { AuthRepo } from "./store/auth.ts";
+import { claimDataDir, type DataDir } from "./store/data-dir.ts";
 import { openDatabase } from "./store/db.ts";
+import { StorageHealth } from "./store/health.ts";
 import { IntegrationsRepo } from "./store/integrations.ts";
 import { MappingsRepo } from "./store/mappings.ts";
 import { SceneRepo } from "./store/scene.ts";
@@ -47,19 +49,25 @@ export class Ledbox {
   readonly servers: ServersService;
   readonly integrations: IntegrationsService;
   readonly mqtt: MqttService;
+  readonly storage: StorageHealth;
+  private readonly dataDir: DataDir;
   private server: Server<unknown> | null = null;
   private http: ReturnType<typeof createHttp> | null = null;
 
+  /** Throws the reason when the data directory is another ledbox's. */
   constructor(readonly boot: Boot = readBoot(), readonly log: (msg: string) => void = (m) => console.log(m)) {
-    const db = (this.db = openDatabase(boot.dataDir));
-    const settingsRepo = new SettingsRepo(db);
-    const scenes = new SceneRepo(db);
+    this.dataDir = claimDataDir(boot.dataDir, log);
+    const storage = (this.storage = new StorageHealth(boot.dataDir, log));
+    const db = (this.db = openDatabase(boot.dataDir, storage));
+    const damaged = (kind: string) => (what: string, why: string) => storage.leftOut(`${kind} ${what}`, why);
+    const settingsRepo = new SettingsRepo(db, (what, why) => storage.leftOut(what, why));
+    const scenes = new SceneRepo(db, damaged("the base layer of segment"));
     const engine = (this.engine = new Engine(settingsRepo.load(), undefined, scenes.bases()));
     this.settings = new SettingsService(engine.settings, { save: (s) => settingsRepo.save(s), apply: (next) => engine.reconfigure(next) });
     this.bus = new EventBus(log);
     this.ingest = new Ingest(this.bus, this.ring);
     this.director = new Director(engine);
-    const mappingsRepo = new MappingsRepo<MappingInput>(db, (id, why) => log(`[director] mapping ${id} left out: ${why}`));
+    const mappingsRepo = new MappingsRepo<MappingInput>(db, damaged("mapping"));
     this.mappings = new MappingsService(mappingsRepo, this.director, log);
     this.scene = new SceneControl(engine, scenes, this.mappings);
     if (settingsRepo.isFirstRun()) {
@@ -68,14 +76,14 @@ export class Ledbox {
     }
     this.mappings.load();
     this.bus.subscribe("director", this.director.handle);
-    this.auth = new Auth(new AuthRepo(db), log);
+    this.auth = new Auth(new AuthRepo(db, (what, why) => storage.leftOut(what, why)), log);
     this.live = new LiveHub(engine, this.ring);
     this.settings.onChange(() => this.live.reconfigured());
     this.servers = createServers(db, (events) => {
       const r = this.ingest.submit(events);
       if (!r.ok) log(`[servers] dropped events that did not validate: ${r.error}`);
     }, log);
-    this.integrations = new IntegrationsService(new IntegrationsRepo(db), loadRegistry(boot.dataDir, log), {
+    this.integrations = new IntegrationsService(new IntegrationsRepo(db, damaged("integration")), loadRegistry(boot.dataDir, log), {
       submit: (events) => this.ingest.submit(events),
       presets: { has: (id) => presetById.has(id), ids: () => PRESETS.map((p) => p.id), apply: (id) => this.scene.applyPreset(presetById.get(id)!) },
       log,
@@ -102,11 +110,17 @@ export class Ledbox {
       auth: this.auth, settings: this.settings, dataDir: this.boot.dataDir, port: () => this.port,
       engine: this.engine, bus: this.bus, ingest: this.ingest, ring: this.ring, director: this.director,
       mappings: this.mappings, scene: this.scene, servers: this.servers, integrations: this.integrations,
-      live: this.live, mqtt: this.mqtt,
+      live: this.live, mqtt: this.mqtt, storage: this.storage,
     });
     // Bun's own body cap answers 413 with an empty body: each route reads its body with its own
     // limit instead and names it (http/body.ts); Bun discards what is not read.
-    this.server = this.http.listen({ port: this.port, hostname: this.boot.host, maxRequestBodySize: Number.MAX_SAFE_INTEGER }).server!;
+    // No reusePort: a second ledbox on the same port must fail to start, not share it with the first.
+    try {
+      this.server = this.http.listen({ port: this.port, hostname: this.boot.host, maxRequestBodySize: Number.MAX_SAFE_INTEGER, reusePort: false }).server!;
+    } catch (err) {
+      if ((err as { code?: string }).code !== "EADDRINUSE") throw err;
+      throw new Error(`port ${this.port} on ${this.boot.host} is in use: another ledbox or another program listens there (--port picks another)`);
+    }
     this.live.start();
     this.servers.start();
     await this.mqtt.start();
@@ -123,5 +137,6 @@ export class Ledbox {
     await this.http?.stop(true);
     await this.engine.stop();
     this.db.close();
+    this.dataDir.release();
   }
 }

@@ -1,4 +1,5 @@
-// Settings changes: merge, validate whole, apply to the running device, then store.
+// Settings changes: merge, validate whole, apply to the running device, then store — and when
+// storing fails, put the device back as it was: what runs is always what is stored.
 import { isObject, reservedKeyPath } from "../util/json.ts";
 import { describeIssues } from "../util/validation.ts";
 import { SettingsSchema, type Settings } from "./schema.ts";
@@ -48,7 +49,13 @@ export class SettingsService {
       if (!(err instanceof SettingsRefused)) await this.ports.apply(prev, next);
       return { ok: false, error: `could not apply: ${err instanceof Error ? err.message : String(err)}` };
     }
-    this.ports.save(next);
+    try {
+      this.ports.save(next);
+    } catch (err) {
+      // Not stored, so not applied either (a full disk): the device goes on as stored.
+      await this.ports.apply(prev, next);
+      throw err;
+    }
     const restartRequired = next.http.port !== prev.http.port ? ["http.port"] : [];
     this.current = next;
     for (const fn of this.listeners) fn(next);

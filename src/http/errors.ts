@@ -1,6 +1,7 @@
 // One error shape for every endpoint: { error: "<what is wrong, naming the field>" }, with the
 // domain's error kinds mapped to status codes here, at the edge.
-import { DomainError, type ErrorKind } from "../util/errors.ts";
+import { storageProblem } from "../store/db.ts";
+import { DomainError, errorText, type ErrorKind } from "../util/errors.ts";
 
 const STATUS: Record<ErrorKind, number> = {
   invalid: 400,
@@ -23,6 +24,11 @@ export function errorBody({ code, error, set }: { code: unknown; error: unknown;
   if (error instanceof DomainError) {
     set.status = STATUS[error.kind];
     return { error: error.message };
+  }
+  const storage = storageProblem(error);
+  if (storage !== null) {
+    set.status = STATUS.unavailable;
+    return { error: `could not store the change: ${storage} (${errorText(error)})` };
   }
   switch (code) {
     case "VALIDATION": {

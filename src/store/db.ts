@@ -1,7 +1,9 @@
-// The SQLite database: WAL for crash safety, versioned migrations applied in order.
+// The SQLite database: WAL for crash safety, versioned migrations applied in order, private to
+// its user (0600), checked on every start.
 import { Database } from "bun:sqlite";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { errorText } from "../util/errors.ts";
 
 const MIGRATIONS: string[] = [
   // 1: settings, mappings, admin credential, sessions and API tokens
@@ -32,12 +34,111 @@ const MIGRATIONS: string[] = [
    CREATE TABLE server_options (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);`,
 ];
 
-export function openDatabase(dataDir: string, file = "ledbox.db"): Database {
-  if (dataDir !== ":memory:") mkdirSync(dataDir, { recursive: true });
-  const db = new Database(dataDir === ":memory:" ? ":memory:" : join(dataDir, file), { create: true, strict: true });
-  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 2000;");
+export const DB_FILE = "ledbox.db";
+
+/** What opening the database has to tell: the health page and the log show both. */
+export interface OpenReport {
+  /** Something that happened and is over (a damaged database set aside). */
+  note(msg: string): void;
+  /** A standing problem: the database is only in memory. */
+  inMemory(why: string): void;
+}
+
+const SILENT: OpenReport = { note: () => {}, inMemory: () => {} };
+
+/** A database SQLite opened but that holds no usable ledbox data. */
+class Damaged extends Error {}
+
+/**
+ * Opens <dataDir>/ledbox.db (":memory:" for tests), migrated to the latest version. A file that
+ * cannot be read as a database, fails PRAGMA quick_check or holds no ledbox data (an empty file
+ * is not a new device) is renamed aside with a timestamp and a fresh database started, said in
+ * the report. When the storage cannot be written (a full disk), ledbox runs from a copy in
+ * memory of what is stored and the report says so; a database that needs no write opens as
+ * usual, and its writes fail with "the storage is full" until there is room again.
+ */
+export function openDatabase(dataDir: string, report: OpenReport = SILENT): Database {
+  if (dataDir === ":memory:") return migrated(new Database(":memory:", { strict: true }));
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  return openFile(join(dataDir, DB_FILE), report, true);
+}
+
+function openFile(file: string, report: OpenReport, setAsideIfDamaged: boolean): Database {
+  const existed = existsSync(file);
+  const db = new Database(file, { create: true, strict: true });
+  try {
+    // Before WAL mode creates the -wal and -shm files: SQLite gives them the database's mode.
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+    // Exclusive: this process is the database's only user (the data directory's lock says so),
+    // and WAL then keeps its index in memory instead of an -shm file, which a full disk refuses.
+    db.exec("PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
+    if (existed) checkIntact(db);
+    migrate(db);
+    return db;
+  } catch (err) {
+    const damage = err instanceof Damaged ? err.message : hasCode(err, /^SQLITE_(NOTADB|CORRUPT)/) ? errorText(err) : null;
+    const storage = damage === null ? storageProblem(err) : null;
+    if (damage !== null && setAsideIfDamaged) {
+      db.close();
+      const aside = setAside(file);
+      report.note(`the database ${file} could not be used (${damage}): it was kept as ${aside} and ledbox started afresh (a new setup code, default settings, no mappings)`);
+      return openFile(file, report, false);
+    }
+    if (storage === null) {
+      db.close();
+      throw err;
+    }
+    const copy = memoryCopy(db, existed);
+    db.close();
+    // A file this start made and could not fill would be taken for a damaged one next time.
+    if (!existed) for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+    report.inMemory(`${storage} at start: running from a copy in memory of what is stored, and changes last only until ledbox stops; free space in ${dirname(file)} and restart`);
+    return copy;
+  }
+}
+
+function checkIntact(db: Database): void {
+  if ((db.query("PRAGMA user_version").get() as { user_version: number }).user_version === 0) {
+    throw new Damaged("it holds no ledbox data: an empty or foreign file");
+  }
+  const rows = (db.query("PRAGMA quick_check(3)").all() as { quick_check: string }[]).map((r) => r.quick_check);
+  if (rows.join() !== "ok") throw new Damaged(`quick_check: ${rows.join("; ")}`);
+}
+
+/** <file>.damaged-<time>, with its -wal and -shm beside it (a new database must not pick those up). */
+function setAside(file: string): string {
+  const aside = `${file}.damaged-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+  for (const suffix of ["", "-wal", "-shm"]) if (existsSync(file + suffix)) renameSync(file + suffix, aside + suffix);
+  return basename(aside);
+}
+
+function memoryCopy(db: Database, existed: boolean): Database {
+  let copy: Database;
+  try {
+    copy = existed ? Database.deserialize(db.serialize(), { strict: true }) : new Database(":memory:", { strict: true });
+  } catch {
+    copy = new Database(":memory:", { strict: true });
+  }
+  return migrated(copy);
+}
+
+function migrated(db: Database): Database {
+  db.exec("PRAGMA foreign_keys = ON;");
   migrate(db);
   return db;
+}
+
+const hasCode = (err: unknown, code: RegExp): boolean => code.test(String((err as { code?: unknown } | null)?.code ?? ""));
+
+/**
+ * A storage failure in words (the disk is full, it cannot be written), or null for any other
+ * error. Every edge says it so when a change cannot be stored.
+ */
+export function storageProblem(err: unknown): string | null {
+  if (hasCode(err, /^SQLITE_FULL/)) return "the storage is full";
+  if (hasCode(err, /^SQLITE_IOERR/)) return `the storage cannot be written (${(err as { code: string }).code})`;
+  if (hasCode(err, /^SQLITE_READONLY/)) return "the storage is read-only";
+  return null;
 }
 
 export function migrate(db: Database): number {

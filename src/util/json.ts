@@ -23,6 +23,16 @@ export function reservedKeyPath(value: unknown): string | null {
   return null;
 }
 
+/** A JSON object from stored text, or null when the text is damaged or not an object. */
+export function parseObject(text: string): Record<string, unknown> | null {
+  try {
+    const v: unknown = JSON.parse(text);
+    return isObject(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Reads a dotted path ("player.state.health", "players.0.name") from a JSON value: own fields only. */
 export function at(obj: unknown, path: string): unknown {
   let cur = obj;

@@ -4,7 +4,7 @@ import { DomainError } from "./errors.ts";
 import { reservedKeyPath } from "./json.ts";
 
 /** A zod failure as one readable line naming each field. */
-export function describeIssues(err: z.ZodError, prefix = ""): string {
+export function describeIssues(err: Pick<z.ZodError, "issues">, prefix = ""): string {
   return err.issues
     .slice(0, 5)
     .map((i) => {
