@@ -5,7 +5,7 @@ import type { GameEvent } from "../events/schema.ts";
 import { DomainError, type ErrorKind } from "../util/errors.ts";
 import { at } from "../util/json.ts";
 import { sameSecret } from "../util/secrets.ts";
-import { PayloadError } from "./adapter.ts";
+import { eventId, PayloadError } from "./adapter.ts";
 import type { IntegrationRuntime } from "./runtime.ts";
 
 export interface Accepted {
@@ -65,9 +65,11 @@ export class PayloadReceiver {
     for (const e of step.events) {
       e.source = rt.rec.id;
       e.game ??= rt.adapter.game;
+      if (typeof e.id === "string") e.id = eventId(e.id);
     }
     const r = this.ports.submit(step.events);
-    if (!r.ok) throw new Error(`adapter "${rt.adapter.type}" made an invalid event: ${r.error}`);
+    // The adapter's fault, but this payload's doing: refused and explained, never a 500.
+    if (!r.ok) this.reject(rt, "invalid", `adapter "${rt.adapter.type}" made an invalid event from this payload: ${r.error}`);
     rt.fired(r.events.filter((e) => r.ids.includes(e.id)));
     return { accepted: r.ids.length, ids: r.ids };
   }

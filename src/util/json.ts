@@ -43,6 +43,13 @@ export function at(obj: unknown, path: string): unknown {
   return cur;
 }
 
+/**
+ * A scalar field as text, or undefined for anything else: String() of an object from outside
+ * calls whatever "toString" it carries (a number there throws a TypeError).
+ */
+export const scalarText = (v: unknown): string | undefined =>
+  typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : undefined;
+
 /** A number from a field that may be absent or (in some games) a numeric string. */
 export function num(v: unknown): number | undefined {
   if (typeof v === "number" && Number.isFinite(v)) return v;
