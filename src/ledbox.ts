@@ -13,6 +13,7 @@ import { PRESETS, presetById } from "./director/presets.ts";
 import { SceneControl } from "./director/scene-control.ts";
 import { EventBus } from "./events/bus.ts";
 import { Ingest } from "./events/ingest.ts";
+import type { GameEventInput } from "./events/schema.ts";
 import { EventRing } from "./events/ring.ts";
 import { loadRegistry } from "./games/declarative.ts";
 import { IntegrationsService } from "./games/integrations.ts";
@@ -20,9 +21,12 @@ import { createHttp } from "./http/app.ts";
 import { LiveHub } from "./http/live.ts";
 import { Engine } from "./light/engine.ts";
 import { MqttService } from "./mqtt/service.ts";
+import { createSchedules } from "./schedules/index.ts";
+import type { SchedulesService } from "./schedules/service.ts";
 import { createServers } from "./servers/index.ts";
 import type { ServersService } from "./servers/service.ts";
 import { AuthRepo } from "./store/auth.ts";
+import { AdapterStateRepo } from "./store/adapter-state.ts";
 import { claimDataDir, type DataDir } from "./store/data-dir.ts";
 import { openDatabase } from "./store/db.ts";
 import { StorageHealth } from "./store/health.ts";
@@ -30,9 +34,17 @@ import { IntegrationsRepo } from "./store/integrations.ts";
 import { MappingsRepo } from "./store/mappings.ts";
 import { SceneRepo } from "./store/scene.ts";
 import { SettingsRepo } from "./store/settings.ts";
+import { SystemService } from "./system/service.ts";
+import { LogRing } from "./util/log.ts";
 
 /** A new device starts with this preset, so the test buttons light something at once. */
 const FIRST_RUN_PRESET = "fps-combat";
+
+/** What the entry point gives a ledbox beyond its options: the log it keeps, and how to restart it. */
+export interface Host {
+  logs: LogRing;
+  restart(restore?: Uint8Array): void;
+}
 
 export class Ledbox {
   readonly db;
@@ -47,15 +59,22 @@ export class Ledbox {
   readonly auth: Auth;
   readonly live: LiveHub;
   readonly servers: ServersService;
+  readonly schedules: SchedulesService;
   readonly integrations: IntegrationsService;
   readonly mqtt: MqttService;
+  readonly system: SystemService;
   readonly storage: StorageHealth;
   private readonly dataDir: DataDir;
   private server: Server<unknown> | null = null;
+  private stopped = false;
   private http: ReturnType<typeof createHttp> | null = null;
 
   /** Throws the reason when the data directory is another ledbox's. */
-  constructor(readonly boot: Boot = readBoot(), readonly log: (msg: string) => void = (m) => console.log(m)) {
+  constructor(
+    readonly boot: Boot = readBoot(),
+    readonly log: (msg: string) => void = (m) => console.log(m),
+    host: Host = { logs: new LogRing(), restart: () => log("[ledbox] restart: only the ledbox process (bun src/main.ts) can restart itself") },
+  ) {
     this.dataDir = claimDataDir(boot.dataDir, log);
     const storage = (this.storage = new StorageHealth(boot.dataDir, log));
     const db = (this.db = openDatabase(boot.dataDir, storage));
@@ -76,15 +95,21 @@ export class Ledbox {
     }
     this.mappings.load();
     this.bus.subscribe("director", this.director.handle);
+    engine.onFrame(this.director.tick);
     this.auth = new Auth(new AuthRepo(db, (what, why) => storage.leftOut(what, why)), log);
     this.live = new LiveHub(engine, this.ring);
     this.settings.onChange(() => this.live.reconfigured());
-    this.servers = createServers(db, (events) => {
+    // Events made inside ledbox go through ingest like any other; a batch that does not validate is logged.
+    const submit = (who: string) => (events: GameEventInput[]) => {
       const r = this.ingest.submit(events);
-      if (!r.ok) log(`[servers] dropped events that did not validate: ${r.error}`);
-    }, log);
+      if (!r.ok) log(`[${who}] dropped events that did not validate: ${r.error}`);
+    };
+    this.servers = createServers(db, submit("servers"), log);
+    this.schedules = createSchedules(db, submit("schedules"), log);
     this.integrations = new IntegrationsService(new IntegrationsRepo(db, damaged("integration")), loadRegistry(boot.dataDir, log), {
       submit: (events) => this.ingest.submit(events),
+      known: (ids) => this.ingest.known(ids),
+      states: new AdapterStateRepo(db),
       presets: { has: (id) => presetById.has(id), ids: () => PRESETS.map((p) => p.id), apply: (id) => this.scene.applyPreset(presetById.get(id)!) },
       log,
       recordDir: join(boot.dataDir, "recordings"),
@@ -93,6 +118,7 @@ export class Ledbox {
       settings: this.settings, scene: this.scene, ingest: this.ingest, bus: this.bus, engine, integrations: this.integrations,
       host: boot.host, port: () => this.port, log,
     });
+    this.system = new SystemService({ db, dataDir: boot.dataDir, logs: host.logs, restart: host.restart });
   }
 
   /** The port in force: the one listened on once started, else the CLI/env override, else the stored setting. */
@@ -109,11 +135,11 @@ export class Ledbox {
     this.http = createHttp({
       auth: this.auth, settings: this.settings, dataDir: this.boot.dataDir, port: () => this.port,
       engine: this.engine, bus: this.bus, ingest: this.ingest, ring: this.ring, director: this.director,
-      mappings: this.mappings, scene: this.scene, servers: this.servers, integrations: this.integrations,
-      live: this.live, mqtt: this.mqtt, storage: this.storage,
+      mappings: this.mappings, scene: this.scene, servers: this.servers, schedules: this.schedules, integrations: this.integrations,
+      live: this.live, mqtt: this.mqtt, system: this.system, storage: this.storage,
     });
     // Bun's own body cap answers 413 with an empty body: each route reads its body with its own
-    // limit instead and names it (http/body.ts); Bun discards what is not read.
+    // limit instead and names it (http/body.ts; a restore reads its own); Bun discards what is not read.
     // No reusePort: a second ledbox on the same port must fail to start, not share it with the first.
     try {
       this.server = this.http.listen({ port: this.port, hostname: this.boot.host, maxRequestBodySize: Number.MAX_SAFE_INTEGER, reusePort: false }).server!;
@@ -123,6 +149,7 @@ export class Ledbox {
     }
     this.live.start();
     this.servers.start();
+    this.schedules.start();
     await this.mqtt.start();
     this.integrations.start();
     this.log(`[ledbox] ${VERSION} listening on ${this.url} (data in ${this.boot.dataDir}, ${this.settings.get().strip.ledCount} LEDs at ${this.settings.get().render.fps} fps)`);
@@ -130,8 +157,11 @@ export class Ledbox {
 
   /** Black frame to every output, then everything closed in reverse order. */
   async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
     await this.mqtt.stop();
     this.servers.stop();
+    this.schedules.stop();
     this.live.stop();
     await this.integrations.stop();
     await this.http?.stop(true);

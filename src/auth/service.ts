@@ -25,6 +25,7 @@ const PasswordSchema = z.string().min(8, "at least 8 characters").max(256);
 export const SetupSchema = z.strictObject({ code: z.string().min(1), password: PasswordSchema });
 export const LoginSchema = z.strictObject({ password: z.string().min(1).max(256) });
 export const TokenSchema = z.strictObject({ name: z.string().min(1).max(64) });
+export const PasswordChangeSchema = z.strictObject({ current: z.string().min(1).max(256), password: PasswordSchema });
 
 /** What a request presents: a bearer token and/or a session token (from a cookie). */
 export interface Presented {
@@ -40,18 +41,31 @@ export interface Session {
 }
 
 export class Auth {
-  /** Set while no admin password exists; printed to the log so only the owner can claim the device. */
-  setupCode: string | null = null;
+  private code: string | null = null;
+  /** Set while a setup with the right code stores its password: the code is spent. */
+  private claiming = false;
   /** Per client address, the times of its recent failed (and in-flight) attempts. */
   private failures = new Map<string, number[]>();
   private readonly hashing = new Limiter(HASH_CHECKS_AT_ONCE, HASH_CHECKS_WAITING);
   private readonly setupGuesses = new TokenBucket(SETUP_GUESSES_PER_S, SETUP_GUESSES_BURST);
 
-  constructor(readonly repo: AuthRepo, log: (msg: string) => void) {
-    if (!repo.hasAdmin()) {
-      this.setupCode = randomToken(6).replace(/[-_]/g, "x").slice(0, 8).toUpperCase();
-      log(`[auth] first-run setup code: ${this.setupCode} (enter it on the web page to set the admin password)`);
+  constructor(readonly repo: AuthRepo, private readonly log: (msg: string) => void) {
+    void this.setupCode;
+  }
+
+  /**
+   * While no admin password exists: a one-time code, printed to the log so only someone who can
+   * read the device's log can claim it. A password removed on the device (the reset-password
+   * tool) makes a new one at once, without a restart.
+   */
+  get setupCode(): string | null {
+    if (this.claiming) return null;
+    if (this.repo.hasAdmin()) return (this.code = null);
+    if (!this.code) {
+      this.code = randomToken(6).replace(/[-_]/g, "x").slice(0, 8).toUpperCase();
+      this.log(`[auth] first-run setup code: ${this.code} (enter it on the web page to set the admin password)`);
     }
+    return this.code;
   }
 
   /** Which valid credential is presented, if any. */
@@ -78,17 +92,28 @@ export class Auth {
       this.unbook(client, booked);
       throw new DomainError("rate-limited", "too many setup attempts on this device: wait a few seconds");
     }
-    if (!sameSecret(code.trim().toUpperCase(), this.setupCode!)) throw new DomainError("unauthorized", "wrong setup code: use the one printed in the log");
+    if (!sameSecret(code.trim().toUpperCase(), this.code!)) throw new DomainError("unauthorized", "wrong setup code: use the one printed in the log");
     this.unbook(client, booked);
     // Spent before the slow hash: a second request with the code cannot claim the device too.
-    const spent = this.setupCode!;
-    this.setupCode = null;
+    this.claiming = true;
     try {
       await this.repo.setPassword(password);
-    } catch (err) {
-      this.setupCode = spent;
-      throw err;
+    } finally {
+      this.claiming = false;
     }
+    this.code = null;
+    return this.repo.createSession();
+  }
+
+  /** A new password, given the current one; every session ends, and this client gets a new one. */
+  async changePassword(client: string, body: unknown): Promise<Session> {
+    const { current, password } = validate(PasswordChangeSchema, body);
+    const booked = this.book(client);
+    if (!(await this.checkPassword(client, booked, current))) throw new DomainError("unauthorized", "wrong current password");
+    this.unbook(client, booked);
+    await this.repo.setPassword(password);
+    this.repo.endAllSessions();
+    this.log("[auth] the admin password was changed; every session ended");
     return this.repo.createSession();
   }
 

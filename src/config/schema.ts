@@ -46,8 +46,8 @@ export const OutputSchema = z.discriminatedUnion("driver", [
   z.strictObject({ driver: z.literal("pio"), ...outputRange, device: devicePath("/dev/leds0") }),
   z.strictObject({
     driver: z.literal("ws281x"), ...outputRange,
-    /** PWM0 on 12/18, PWM1 on 13/19, PCM on 21. */
-    gpio: z.literal([12, 13, 18, 19, 21]).default(18),
+    /** PWM0 on 12/18, PWM1 on 13/19 (rpi_ws281x's channel 1, which the driver uses for them), PCM on 21. Not on a Pi 5. */
+    gpio: z.literal([12, 13, 18, 19, 21], { error: "12 or 18 (PWM0), 13 or 19 (PWM1) or 21 (PCM); rpi_ws281x does not support the Pi 5 (use the pio driver there)" }).default(18),
     dma: z.int().min(1).max(14).refine((d) => d !== 5, "DMA 5 corrupts the SD card on a Pi 3B; use 10").default(10),
     library: z.string().regex(/^\/[\w./+-]+$/).optional(),
   }),
@@ -116,6 +116,10 @@ export const MqttSchema = z.strictObject({
   discoveryPrefix: z.string().max(64).regex(TOPIC, "a topic without wildcards or empty levels").default("homeassistant"),
   /** Set once on the first start; names the device in topics and Home Assistant ids. */
   deviceId: z.string().regex(/^[a-z0-9]{4,32}$/, "4–32 lowercase letters or digits").optional(),
+  /** The device's name in Home Assistant; "" = the host name (two boxes must not share one). */
+  deviceName: z.string().trim().max(64).default(""),
+  /** The page Home Assistant links to (behind a reverse proxy, a fixed address); "" = http://<host>:<port>/. */
+  configurationUrl: z.union([z.literal(""), z.url({ protocol: /^https?$/, error: "an http:// or https:// URL" }).max(512)]).default(""),
 });
 export type MqttSettings = z.infer<typeof MqttSchema>;
 

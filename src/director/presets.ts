@@ -21,8 +21,9 @@ export const PRESETS: Preset[] = [
     base: { effect: "solid", colors: ["#1a3a80"], level: 0.4 },
     mappings: [
       { name: "Health bar", event: "health", action: { kind: "meter", gradient: HEALTH_GRADIENT, smoothingMs: 200, timeoutMs: 60_000, defaultValue: 0 } },
-      { name: "Low health warning", event: "health", condition: { op: "<", value: 0.25 }, cooldownMs: 2000,
-        action: { kind: "effect", effect: "pulse", colors: ["#ff0000"], hz: 1, durationMs: 2000, priority: 20, intensity: 0.7 } },
+      // Held while health stays low (as long as the bar shows it); not at 0: dead is not low.
+      { name: "Low health warning", event: "health", condition: [{ op: ">", value: 0 }, { op: "<", value: 0.25 }],
+        action: { kind: "hold", effect: "pulse", colors: ["#ff0000"], hz: 1, durationMs: 2000, priority: 20, intensity: 0.7, timeoutMs: 60_000 } },
       { name: "Kill", event: "kill", action: { kind: "effect", effect: "flash", colors: ["#ffffff"], durationMs: 250, priority: 60 } },
       // Same priority as the kill flash, blended by "add", so both show.
       { name: "Headshot", event: "kill", match: { headshot: true }, action: { kind: "effect", effect: "sweep", colors: ["#ffd000", "#ffffff"], durationMs: 400, priority: 60, blend: "add" } },
@@ -67,8 +68,9 @@ export const PRESETS: Preset[] = [
     mappings: [
       { name: "Speed", event: "speed", action: { kind: "meter", gradient: ["#0030ff", "#a000ff", "#ffffff"], smoothingMs: 100, timeoutMs: 10_000, to: 0.75 } },
       { name: "Boost", event: "boost", action: { kind: "meter", direction: "reverse", gradient: ["#ff4000", "#ffd000"], smoothingMs: 100, timeoutMs: 10_000, from: 0.75 } },
-      { name: "Low fuel", event: "fuel", condition: { op: "<", value: 0.15 }, cooldownMs: 5000,
-        action: { kind: "effect", effect: "pulse", colors: ["#ffa000"], hz: 1, durationMs: 3000, priority: 40 } },
+      // Held while fuel stays low; empty is low too. It ends with the bars when the game goes quiet.
+      { name: "Low fuel", event: "fuel", condition: { op: "<", value: 0.15 },
+        action: { kind: "hold", effect: "pulse", colors: ["#ffa000"], hz: 1, durationMs: 3000, priority: 40, timeoutMs: 10_000 } },
       { name: "Crash", event: "damage_taken", action: { kind: "effect", effect: "flash", colors: ["#ff0000"], durationMs: 300, priority: 60 } },
       { name: "Win", event: "match_end", match: { result: "win" }, action: { kind: "effect", effect: "sweep", colors: ["#ffd000", "#ffffff"], durationMs: 1500, priority: 90 } },
     ],
@@ -102,6 +104,19 @@ export const PRESETS: Preset[] = [
       { name: "Server empty", event: "server_empty", action: { kind: "effect", effect: "sweep", colors: ["#203060"], durationMs: 1500, priority: 45, reverse: true } },
       { name: "Server online", event: "server_online", action: { kind: "effect", effect: "breathing", colors: ["#00ff40"], hz: 0.5, durationMs: 2000, priority: 60 } },
       { name: "Server offline", event: "server_offline", action: { kind: "effect", effect: "breathing", colors: ["#ff0000"], hz: 0.5, durationMs: 4000, priority: 70 } },
+    ],
+  },
+  {
+    id: "match-day",
+    name: "Match Day",
+    description: "For tournament days (see Schedules): the strip fills slowly over the last 15 minutes before your match, a soft pulse at 15, 5 and 1 minute, a bright sweep when it starts.",
+    base: { effect: "solid", colors: ["#080c18"], level: 0.3 },
+    mappings: [
+      // The countdown's fraction runs 1 → 0, its range backwards: the bar fills as the start nears.
+      // A value comes every 5 s, so the timeout only ends the bar once the countdown is over.
+      { name: "Countdown", event: "countdown", action: { kind: "meter", meter: "countdown", gradient: ["#1030ff", "#9030ff", "#ffa000"], smoothingMs: 4000, timeoutMs: 20_000, defaultValue: 0 } },
+      { name: "Match soon", event: "match_upcoming", action: { kind: "effect", effect: "pulse", colors: ["#ffa000"], hz: 1, durationMs: 2000, priority: 50, intensity: 0.6 } },
+      { name: "Match start", event: "match_start", action: { kind: "effect", effect: "sweep", colors: ["#ffffff", "#ffd000"], durationMs: 1500, priority: 90 } },
     ],
   },
 ];

@@ -61,6 +61,11 @@ export class Ingest {
     return r.ok ? { ok: true, events: r.events, ids: this.accept(r.events) } : r;
   }
 
+  /** Ids an earlier run already published (integrations keep them), so resends after a restart are dropped too. */
+  known(ids: readonly string[]): void {
+    for (const id of ids) if (!this.seenIds.has(id)) this.remember(id);
+  }
+
   private remember(id: string): void {
     // A Set keeps insertion order: the oldest id is the first one.
     if (this.seenIds.size >= DEDUPE_WINDOW) this.seenIds.delete(this.seenIds.values().next().value!);

@@ -4,7 +4,7 @@ import { z } from "zod";
 /** Continuous values: a number, optionally with its own range (defaults in DEFAULT_RANGE). */
 export const VALUE_TYPES = [
   "health", "armor", "shield", "mana", "energy", "ammo", "gold", "money",
-  "fuel", "speed", "boost", "flash", "respawn_seconds", "players",
+  "fuel", "speed", "boost", "flash", "respawn_seconds", "players", "countdown",
 ] as const;
 export type ValueType = (typeof VALUE_TYPES)[number];
 
@@ -15,6 +15,9 @@ export const DEFAULT_RANGE: Record<ValueType, [number, number]> = {
   boost: [0, 100], flash: [0, 255], respawn_seconds: [0, 60],
   // A game server's humans; its pollers send max = the server's max players.
   players: [0, 32],
+  // The part of a countdown left, 1 (all of it) down to 0 (the start): the range runs backwards, so
+  // mappings see the part gone and a meter fills up as the moment nears.
+  countdown: [1, 0],
 };
 
 const common = {
@@ -47,6 +50,8 @@ const TRIGGERS = {
   damage_dealt: { amount: finite.min(0) },
   flashbang: { intensity: z.number().min(0).max(1) },
   match_start: {},
+  /** A scheduled match is this many minutes away. */
+  match_upcoming: { minutes: z.int().min(0).max(1440), title: z.string().max(200).optional() },
   match_end: { result },
   round_start: {},
   round_end: { result },
@@ -91,7 +96,7 @@ export const isValueType = (t: string): t is ValueType => (VALUE_TYPES as readon
 /** The number a mapping condition compares: a value's normalised 0–1 fraction, or a trigger's magnitude. */
 export function numericOf(e: GameEvent): number | undefined {
   if (isValueType(e.type)) return normalise(e);
-  for (const k of ["amount", "count", "intensity", "level", "value"] as const) {
+  for (const k of ["amount", "count", "intensity", "level", "minutes", "value"] as const) {
     const v = e[k];
     if (typeof v === "number") return v;
   }

@@ -43,7 +43,7 @@ export type AuthMode =
 /** What a connector (poller, TCP client) gets from the service. */
 export interface ConnectorContext<C> {
   config: C;
-  /** Feeds one payload through the same path as an HTTP POST (minus auth). */
+  /** Feeds one payload through the same path as an HTTP POST (minus auth); one the adapter refuses is counted and explained in the status. */
   feed(payload: unknown): void;
   /** Reports a connection problem (or null once healthy) for the status endpoint. */
   problem(text: string | null): void;

@@ -1,9 +1,13 @@
 // Counter-Strike 2 Game State Integration. The game POSTs its whole state (plus `previously` and
 // `added`) on every change, on a heartbeat, and again in full after a timeout, so every trigger is
 // a diff against this adapter's own saved state — never `previously` alone — and a resend fires
-// nothing. The player block is "me" only when its steamid is the provider's: after a death it
-// follows the spectated player, whose kills and health are not ours.
+// nothing. Only without a saved state (a new integration) do `previously` (the old values of what
+// changed) and `added` (keys that were not there) stand in for it: they rebuild the payload before
+// this one, so the transition it shows fires with the ids it would have had. The player block is
+// "me" only when its steamid is the provider's: after a death it follows the spectated player,
+// whose kills and health are not ours.
 import { z } from "zod";
+import { isObject } from "../util/json.ts";
 import { describeIssues } from "../util/validation.ts";
 import { newUnits, PayloadError, type Adapter, type AdapterEvent, type StepResult } from "./adapter.ts";
 
@@ -49,7 +53,40 @@ const VALUES = [["health", "health"], ["armor", "armor"], ["money", "money"], ["
 function step(raw: unknown, prev: Cs2State | undefined, config: Config, source: string): StepResult<Cs2State> {
   const r = Payload.safeParse(raw);
   if (!r.success) throw new PayloadError(`not a CS2 GSI payload: ${describeIssues(r.error)}`);
-  const p: Payload = r.data;
+  if (prev) return diff(r.data, prev, config, source, false);
+  const before = Payload.safeParse(payloadBefore(r.data));
+  // Without `previously`/`added` (or with ones that do not read), this payload is the baseline.
+  if (!before.success) return diff(r.data, undefined, config, source, false);
+  // Values as a first payload sends them all; triggers from the transition.
+  return diff(r.data, diff(before.data, undefined, config, source, false).next, config, source, true);
+}
+
+/** The payload before this one: this one with `added` keys taken out and `previously` values put back; undefined without either. */
+function payloadBefore(p: Record<string, unknown>): unknown {
+  const { previously, added, ...now } = p;
+  if (!isObject(previously) && !isObject(added)) return undefined;
+  return restore(withoutAdded(now, added), previously);
+}
+
+function withoutAdded(now: Record<string, unknown>, added: unknown): Record<string, unknown> {
+  if (!isObject(added)) return now;
+  const out = { ...now };
+  for (const [k, v] of Object.entries(added)) {
+    if (v === true) delete out[k];
+    else if (isObject(out[k])) out[k] = withoutAdded(out[k] as Record<string, unknown>, v);
+  }
+  return out;
+}
+
+function restore(now: Record<string, unknown>, previously: unknown): Record<string, unknown> {
+  if (!isObject(previously)) return now;
+  const out = { ...now };
+  for (const [k, v] of Object.entries(previously)) out[k] = isObject(v) && isObject(out[k]) ? restore(out[k] as Record<string, unknown>, v) : v;
+  return out;
+}
+
+/** Events from this payload against the state before it (none: the first payload, values only); `allValues` sends unchanged values too. */
+function diff(p: Payload, prev: Cs2State | undefined, config: Config, source: string, allValues: boolean): StepResult<Cs2State> {
   const events: AdapterEvent[] = [];
   const map = p.map;
   const newMap = !prev || map?.name !== prev.map;
@@ -98,21 +135,21 @@ function step(raw: unknown, prev: Cs2State | undefined, config: Config, source: 
       const v = st[field];
       if (v === undefined) continue;
       me[field] = v;
-      if (v !== was[field]) events.push({ type, value: v });
+      if (allValues || v !== was[field]) events.push({ type, value: v });
     }
     if (config.smokeAndFire) {
       for (const name of ["smoked", "burning"] as const) {
         const v = st[name];
         if (v === undefined) continue;
         me[name] = v;
-        if (v !== was[name]) events.push({ type: "custom", name, value: v });
+        if (allValues || v !== was[name]) events.push({ type: "custom", name, value: v });
       }
     }
     const weapon = Object.values(player.weapons ?? {}).find((w) => w.state === "active" || w.state === "reloading");
     if (weapon?.ammo_clip !== undefined && weapon.ammo_clip_max) {
       me.ammo = weapon.ammo_clip;
       me.ammoMax = weapon.ammo_clip_max;
-      if (weapon.ammo_clip !== was.ammo || weapon.ammo_clip_max !== was.ammoMax) events.push({ type: "ammo", value: weapon.ammo_clip, max: weapon.ammo_clip_max });
+      if (allValues || weapon.ammo_clip !== was.ammo || weapon.ammo_clip_max !== was.ammoMax) events.push({ type: "ammo", value: weapon.ammo_clip, max: weapon.ammo_clip_max });
     }
     if (!baseline) diffMe(st, was, events, id, next, player.match_stats?.assists, `${source}:${epoch}`, p.provider.timestamp);
     if (st.round_kills !== undefined) [me.round_kills, me.round_killhs] = [st.round_kills, st.round_killhs ?? 0];

@@ -1,6 +1,6 @@
 // Dota 2 Game State Integration. Like CS2 the game resends its whole state, so triggers are diffs
-// against saved state. The clock fields change every second and are never read. Entries of the
-// `events` array repeat across POSTs: each is remembered by (type, game time, ids) and fires once.
+// against saved state. The clock changes every second: game_time only names a hit (its id). Entries
+// of the `events` array repeat across POSTs: each is remembered by (type, game time, ids) and fires once.
 import { z } from "zod";
 import { scalarText } from "../util/json.ts";
 import { describeIssues } from "../util/validation.ts";
@@ -10,7 +10,7 @@ import { valveCfg } from "./cs2.ts";
 const n = z.number().finite().optional();
 const s = z.string().optional();
 const Payload = z.looseObject({
-  map: z.looseObject({ matchid: z.union([z.string(), z.number()]).optional(), game_state: s, win_team: s }).optional(),
+  map: z.looseObject({ matchid: z.union([z.string(), z.number()]).optional(), game_state: s, win_team: s, game_time: n }).optional(),
   player: z.looseObject({ team_name: s, kills: n, deaths: n, assists: n }).optional(),
   hero: z.looseObject({ alive: z.boolean().optional(), respawn_seconds: n, health: n, max_health: n, mana: n, max_mana: n, level: n }).optional(),
   events: z.array(z.looseObject({ event_type: z.string(), game_time: n })).optional(),
@@ -71,6 +71,13 @@ function hero(p: Payload, was: DotaState | undefined, next: DotaState, events: A
   Object.assign(me, defined({ health: h?.health, maxHealth: h?.max_health, mana: h?.mana, maxMana: h?.max_mana, level: h?.level, kills: pl?.kills, deaths: pl?.deaths, assists: pl?.assists }));
   if (h?.alive !== undefined) next.alive = h.alive;
   if (!was) return;
+  // Damage: health down while alive before and after. Dota keeps the health fraction when max
+  // health changes (level, items), so a drop with a new max is not a hit; death is its own event.
+  if (was.alive === true && h?.alive === true && h.health !== undefined && old.health !== undefined && h.health < old.health && h.max_health === old.maxHealth) {
+    // A hit is named by the game clock; without one it has no stable name, and only the state keeps it from repeating.
+    const at = p.map?.game_time;
+    events.push({ type: "damage_taken", amount: old.health - h.health, ...(at === undefined ? {} : { id: id(`hit@${at}:${h.health}`) }) });
+  }
   const deaths = pl?.deaths ?? me.deaths ?? 0;
   if (was.alive === true && h?.alive === false) {
     next.respawnMax = h.respawn_seconds ?? 0;
@@ -122,7 +129,7 @@ export const dota2: Adapter<Config, DotaState> = {
   name: "Dota 2 (Game State Integration)",
   game: "dota2",
   configSchema: DotaConfigSchema,
-  emits: ["health", "mana", "death", "respawn", "respawn_seconds", "level_up", "kill", "assist", "objective", "match_start", "match_end"],
+  emits: ["health", "mana", "damage_taken", "death", "respawn", "respawn_seconds", "level_up", "kill", "assist", "objective", "match_start", "match_end"],
   auth: "body",
   heartbeatMs: 10_000,
   step,
@@ -135,5 +142,5 @@ export const dota2: Adapter<Config, DotaState> = {
 2. Put it in \`…/steamapps/common/dota 2 beta/game/dota/cfg/gamestate_integration/\` (create the \`gamestate_integration\` folder if it is missing).
 3. In Steam, add the launch option \`-gamestateintegration\` to Dota 2 (widely reported as needed), then restart the game.
 
-Health and mana follow your hero; death, respawn (with the respawn countdown), level-ups, kills, assists, Roshan/aegis/courier objectives and the match result fire once each.`,
+Health and mana follow your hero; damage taken (health lost while alive), death, respawn (with the respawn countdown), level-ups, kills, assists, Roshan/aegis/courier objectives and the match result fire once each.`,
 };

@@ -1,5 +1,6 @@
 // The integrations service: stored integrations (each validated by its adapter's schema), one
-// runtime per integration, and the connectors of adapters that fetch their own data.
+// runtime per integration (its adapter state kept across restarts), and the connectors of adapters
+// that fetch their own data.
 import { z } from "zod";
 import type { IntegrationFields, IntegrationRecord, IntegrationsRepo } from "../store/integrations.ts";
 import { conflict, DomainError, errorText, notFound } from "../util/errors.ts";
@@ -7,6 +8,7 @@ import { describeIssues, validate } from "../util/validation.ts";
 import { PayloadReceiver, type PayloadPorts } from "./payloads.ts";
 import type { Registry } from "./registry.ts";
 import { IntegrationRuntime } from "./runtime.ts";
+import { StateSaver, type SavedState, type StateStore } from "./state-saver.ts";
 
 const FIELDS = {
   name: z.string().trim().min(1).max(64),
@@ -28,6 +30,10 @@ export const IntegrationPatchSchema = z.strictObject(FIELDS).partial().extend({ 
 
 export interface IntegrationsPorts {
   submit: PayloadPorts["submit"];
+  /** Trigger ids a previous run published: the event dedupe drops their resends. */
+  known(ids: readonly string[]): void;
+  /** Where each integration's adapter state is kept between runs. */
+  states: StateStore;
   /** Presets an integration may name, and applying one (when it is saved with it). */
   presets: { has(id: string): boolean; ids(): string[]; apply(id: string): void };
   log(msg: string): void;
@@ -39,18 +45,30 @@ export class IntegrationsService {
   private runtimes = new Map<string, IntegrationRuntime>();
   private listeners: (() => void)[] = [];
   readonly payloads: PayloadReceiver;
+  readonly saver: StateSaver;
 
   constructor(private readonly repo: IntegrationsRepo, readonly registry: Registry, private readonly ports: IntegrationsPorts) {
-    this.payloads = new PayloadReceiver({ runtime: (id) => this.runtime(id), token: (id) => repo.token(id), submit: ports.submit });
+    this.saver = new StateSaver(ports.states, ports.log);
+    this.payloads = new PayloadReceiver({
+      runtime: (id) => this.runtime(id), token: (id) => repo.token(id), submit: ports.submit,
+      changed: (rt, fired) => this.saver.changed(rt, fired),
+    });
   }
 
+  /** Starts every stored integration from its saved state. */
   start(): void {
-    for (const rec of this.repo.list()) this.activate(rec);
+    for (const rec of this.repo.list()) {
+      const saved = this.saver.restore(rec.id, rec.type);
+      if (saved) this.ports.known(saved.ids);
+      this.activate(rec, saved);
+    }
   }
 
+  /** Stops the connectors, then writes every state still due. */
   async stop(): Promise<void> {
     await Promise.all([...this.runtimes.values()].map((rt) => rt.connector?.stop()));
     this.runtimes.clear();
+    this.saver.flush();
   }
 
   /** Called after an integration is created, changed or deleted. */
@@ -86,8 +104,11 @@ export class IntegrationsService {
     const fields = this.check({ ...old, ...patch, config: patch.config ?? (patch.type && patch.type !== old.type ? {} : old.config) }, id);
     const rec = this.repo.update(id, fields, rotateToken)!;
     if (patch.preset && fields.preset) this.ports.presets.apply(fields.preset);
+    // The same adapter goes on from its state; another one starts afresh.
+    const kept = rec.type === old.type ? this.runtimes.get(id)?.snapshot() : undefined;
+    if (!kept) this.saver.forget(id);
     await this.deactivate(id);
-    this.activate(rec);
+    this.activate(rec, kept);
     this.changed();
     return rec;
   }
@@ -95,6 +116,8 @@ export class IntegrationsService {
   async remove(id: string): Promise<void> {
     if (!this.repo.delete(id)) notFound(`no integration ${id}`);
     await this.deactivate(id);
+    // After the runtime is gone: nothing can make its state due again (its row went with it).
+    this.saver.forget(id);
     this.changed();
   }
 
@@ -109,7 +132,7 @@ export class IntegrationsService {
     return { name: f.name, type: f.type, enabled: f.enabled, config: r.data as Record<string, unknown>, preset: f.preset, record: f.record };
   }
 
-  private activate(rec: IntegrationRecord): void {
+  private activate(rec: IntegrationRecord, saved?: SavedState): void {
     const { log } = this.ports;
     const adapter = this.registry.get(rec.type);
     if (!adapter) {
@@ -123,12 +146,19 @@ export class IntegrationsService {
       return;
     }
     const config = parsed.data;
-    const rt = new IntegrationRuntime(rec, adapter, config, this.ports.recordDir);
+    const rt = new IntegrationRuntime(rec, adapter, config, this.ports.recordDir, saved);
     this.runtimes.set(rec.id, rt);
     if (!rec.enabled || !adapter.connector) return;
     rt.connector = adapter.connector({
       config,
-      feed: (payload) => void this.payloads.feed(rt, payload),
+      feed: (payload) => {
+        try {
+          this.payloads.feed(rt, payload);
+        } catch (err) {
+          // A payload the adapter refused is counted and explained in the status already.
+          if (!(err instanceof DomainError)) throw err;
+        }
+      },
       problem: (text) => rt.setProblem(text),
       log: (m) => log(`[games:${rec.name}] ${m}`),
     });

@@ -1,6 +1,9 @@
 // League of Legends Live Client Data API (`/liveclientdata/allgamedata`). The event list is
 // cumulative — every answer repeats the whole game — so each event is handled once by its
-// EventID (with its time, since ids restart every game). Names in events are tag-less game names
+// EventID (with its time, since ids restart every game). A game is known by its GameStart entry:
+// after the loading screen (the API answers 404 RESOURCE_NOT_FOUND until the game runs) or while
+// following the same game every unseen entry is new; only a game first met already running has
+// history, and then just its last FRESH_S seconds fire. Names in events are tag-less game names
 // while the active player may be "Name#TAG": compare game names. The API listens only on the
 // gaming PC's loopback, so the same JSON is also accepted by POST from a relay on the PC.
 import { z } from "zod";
@@ -27,6 +30,10 @@ type Payload = z.infer<typeof Payload>;
 type Ev = z.infer<typeof LolEvent> & Record<string, unknown>;
 
 export interface LolState {
+  /** The game followed: its GameStart entry's key. */
+  game?: string;
+  /** The last answer was the loading screen's: the next game's list is all new. */
+  loading?: boolean;
   seen: string[];
   values: Record<string, number>;
 }
@@ -39,7 +46,7 @@ export const LolConfigSchema = z.strictObject({
 type Config = z.infer<typeof LolConfigSchema>;
 
 const SEEN_LIMIT = 1024;
-/** On the first payload, events this recent (s of game time) still fire: the game just started. */
+/** In a game first met already running, entries this recent (s of game time) still fire. */
 const FRESH_S = 10;
 const OBJECTIVES: Record<string, string> = { DragonKill: "dragon", HeraldKill: "herald", BaronKill: "baron", HordeKill: "grubs", AtakhanKill: "atakhan" };
 
@@ -48,6 +55,7 @@ export const relayLine = (url: string, token: string) =>
   `for(;;){ curl.exe -sk https://127.0.0.1:2999/liveclientdata/allgamedata | curl.exe -s -X POST -H "Authorization: Bearer ${token}" -H "Content-Type: application/json" --data-binary "@-" ${url}; Start-Sleep -m 250 }`;
 
 const gameName = (name: string | undefined) => name?.split("#")[0];
+const keyOf = (e: Ev) => `${e.EventID}@${e.EventTime}`;
 /** Teams by structure name: T1 = ORDER (blue), T2 = CHAOS (red); minions are T100/T200. */
 function teamOfUnit(name: unknown): string | undefined {
   if (typeof name !== "string") return undefined;
@@ -59,7 +67,12 @@ function teamOfUnit(name: unknown): string | undefined {
 function step(raw: unknown, prev: LolState | undefined, _c: Config, source: string): StepResult<LolState> {
   if (isObject(raw) && typeof raw.errorCode === "string") {
     // The API's own answers while loading (404 RESOURCE_NOT_FOUND) or spectating (400 RPC_ERROR).
-    return { events: [], next: prev ?? { seen: [], values: {} }, note: `the game API answered ${raw.errorCode}${raw.errorCode === "RPC_ERROR" ? " (spectator mode: no active player)" : " (loading screen)"}` };
+    const loading = raw.errorCode === "RESOURCE_NOT_FOUND";
+    return {
+      events: [],
+      next: { ...(prev ?? { seen: [], values: {} }), loading },
+      note: `the game API answered ${raw.errorCode}${loading ? " (loading screen)" : raw.errorCode === "RPC_ERROR" ? " (spectator mode: no active player)" : ""}`,
+    };
   }
   const r = Payload.safeParse(raw);
   if (!r.success) throw new PayloadError(`not Live Client Data (allgamedata): ${describeIssues(r.error)}`);
@@ -84,19 +97,25 @@ function step(raw: unknown, prev: LolState | undefined, _c: Config, source: stri
   if (resource) value(resource, cs?.resourceValue, cs?.resourceMax);
   value("gold", ap?.currentGold === undefined ? undefined : Math.floor(ap.currentGold));
 
-  const seen = new Set(prev?.seen);
+  const list = (p.events?.Events ?? []) as Ev[];
+  const start = list.find((e) => e.EventName === "GameStart");
+  const game = start ? keyOf(start) : prev?.game;
+  const same = prev !== undefined && prev.game === game;
+  const fromStart = same || prev?.loading === true;
+  const before = same ? prev.seen : [];
+  const seen = new Set(before);
   const added: string[] = [];
   const now = p.gameData?.gameTime ?? 0;
-  for (const e of (p.events?.Events ?? []) as Ev[]) {
-    const key = `${e.EventID}@${e.EventTime}`;
+  for (const e of list) {
+    const key = keyOf(e);
     if (seen.has(key)) continue;
     seen.add(key);
     added.push(key);
-    if (!prev && e.EventTime < now - FRESH_S) continue; // history from before we were listening
+    if (!fromStart && e.EventTime < now - FRESH_S) continue; // history from before we were listening
     const id = `${source}:${key}`;
     for (const ev of translate(e, me, team, teamOf)) events.push({ ...ev, id: ev.type === "assist" ? `${id}:assist` : id });
   }
-  return { events, next: { seen: [...(prev?.seen ?? []), ...added].slice(-SEEN_LIMIT), values } };
+  return { events, next: { game, seen: [...before, ...added].slice(-SEEN_LIMIT), values } };
 }
 
 function translate(e: Ev, me: string | undefined, team: string | undefined, teamOf: (name: unknown) => string | undefined): AdapterEvent[] {

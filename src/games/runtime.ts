@@ -1,11 +1,13 @@
-// The runtime of one integration: its adapter's saved state, counters, recent events and
-// payloads, rate limit and optional recording. Not persisted: a restart starts from a fresh baseline.
+// The runtime of one integration: its adapter's state, counters, recent events and payloads,
+// rate limit and optional recording. The adapter state and the ids of recent triggers are kept in
+// the store (state-saver.ts), so a restart goes on from where it was; the counters start again.
 import { appendFileSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { GameEvent } from "../events/schema.ts";
 import type { IntegrationRecord } from "../store/integrations.ts";
 import { TokenBucket } from "../util/token-bucket.ts";
 import type { Adapter, Connector } from "./adapter.ts";
+import type { SavedState } from "./state-saver.ts";
 
 /** Payloads per second an integration may send (GSI at 64 Hz fits), with a burst allowance. */
 export const RATE_PER_S = 120;
@@ -13,25 +15,41 @@ export const RATE_BURST = 240;
 export const RECORDING_LIMIT = 8 * 1024 * 1024;
 const RECENT_EVENTS = 50;
 const RECENT_PAYLOADS = 5;
+/** Trigger ids kept with the state: more than a burst of resent payloads can repeat. */
+const RECENT_TRIGGER_IDS = 100;
 /** Slack on top of a game's heartbeat before it counts as disconnected. */
 const CONNECTED_MARGIN_MS = 5000;
 
 export class IntegrationRuntime {
-  state: unknown = undefined;
+  state: unknown;
+  /** The state was carried over (a restart, a change of the integration) and no payload has come since: the next one sends its values again. */
+  resumed: boolean;
+  /** Ids of the triggers (events an adapter identified) fired lately, oldest first. */
+  triggerIds: string[];
   connector: Connector | null = null;
   payloads = 0;
   rejected = 0;
   rateLimited = 0;
   lastPayloadAt: number | null = null;
   lastEventAt: number | null = null;
-  problem: { text: string; at: number } | null = null;
+  /** The last problem in words; `fromAdapter` when it describes the payloads (a loading screen, spectating). */
+  problem: { text: string; at: number; fromAdapter: boolean } | null = null;
   counts: Record<string, number> = {};
   recentEvents: GameEvent[] = [];
   recentPayloads: { at: number; body: unknown }[] = [];
   private readonly rate = new TokenBucket(RATE_PER_S, RATE_BURST);
   private recording: { file: string; startedAt: number; bytes: number } | null = null;
 
-  constructor(readonly rec: IntegrationRecord, readonly adapter: Adapter, readonly config: unknown, private readonly recordDir: string) {}
+  constructor(readonly rec: IntegrationRecord, readonly adapter: Adapter, readonly config: unknown, private readonly recordDir: string, saved?: SavedState) {
+    this.state = saved?.state;
+    this.triggerIds = saved?.ids ?? [];
+    this.resumed = saved !== undefined;
+  }
+
+  /** What is kept across restarts. */
+  snapshot(): SavedState {
+    return { state: this.state, ids: this.triggerIds };
+  }
 
   /** Token bucket: false when this payload is over the rate. */
   admit(): boolean {
@@ -41,8 +59,16 @@ export class IntegrationRuntime {
     return false;
   }
 
-  setProblem(text: string | null): void {
-    this.problem = text === null ? null : { text, at: Date.now() };
+  setProblem(text: string | null, fromAdapter = false): void {
+    this.problem = text === null ? null : { text, at: Date.now(), fromAdapter };
+  }
+
+  /** The adapter's verdict on a payload: its next state, and a note that lasts while payloads say so. */
+  advance(next: unknown, note: string | undefined): void {
+    this.state = next;
+    this.resumed = false;
+    if (note) this.setProblem(note, true);
+    else if (this.problem?.fromAdapter) this.problem = null;
   }
 
   payload(body: unknown): void {
@@ -52,7 +78,8 @@ export class IntegrationRuntime {
     if (this.recentPayloads.length > RECENT_PAYLOADS) this.recentPayloads.shift();
   }
 
-  fired(events: GameEvent[]): void {
+  /** Events published for this integration; `triggerIds` are the ids its adapter gave them. */
+  fired(events: GameEvent[], triggerIds: string[]): void {
     if (!events.length) return;
     this.lastEventAt = Date.now();
     for (const e of events) {
@@ -60,6 +87,7 @@ export class IntegrationRuntime {
       this.recentEvents.push(e);
     }
     if (this.recentEvents.length > RECENT_EVENTS) this.recentEvents.splice(0, this.recentEvents.length - RECENT_EVENTS);
+    if (triggerIds.length) this.triggerIds = [...this.triggerIds, ...triggerIds].slice(-RECENT_TRIGGER_IDS);
   }
 
   /** Appends one request to this session's JSONL recording (the replay tool's format). */

@@ -24,8 +24,15 @@ export async function readJsonText(request: Request, limit: number): Promise<str
   if (type === "" ? hasBody : !JSON_TYPE.test(type)) {
     throw new DomainError("unsupported", `unsupported body type ${type ? `"${type}"` : "(none)"}: send JSON with Content-Type: application/json`);
   }
+  if (!hasBody) return "";
+  return Buffer.from(await readCapped(request, limit)).toString("utf8");
+}
+
+/** The body's bytes, or a 413 past `limit`: said by Content-Length before reading, or found while reading. */
+export async function readCapped(request: Request, limit: number): Promise<Uint8Array> {
+  const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > limit) throw tooLarge(Number(declared), limit);
-  if (!hasBody || !request.body) return "";
+  if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   const parts: Uint8Array[] = [];
   let size = 0;
@@ -39,7 +46,7 @@ export async function readJsonText(request: Request, limit: number): Promise<str
     }
     parts.push(value);
   }
-  return Buffer.concat(parts).toString("utf8");
+  return Buffer.concat(parts);
 }
 
 /** Parsed JSON (null for an empty body), refusing malformed text and reserved keys with a 400. */

@@ -94,7 +94,7 @@ export class Engine {
     const bpl = this.pipeline.bytesPerLed;
     this.outputs = outputContexts(s).map(({ cfg, start, ctx }) => {
       const driver = createDriver(cfg, ctx);
-      return { driver, start, length: ctx.ledCount, view: this.pipeline.wire.subarray(start * bpl, (start + ctx.ledCount) * bpl) };
+      return { driver, start, length: ctx.ledCount, view: this.pipeline.frame.subarray(start * bpl, (start + ctx.ledCount) * bpl) };
     });
   }
 
@@ -104,6 +104,11 @@ export class Engine {
 
   clear(segment: string, effect?: string): number {
     return this.scene.clear(segment, effect);
+  }
+
+  /** Ends one instance a trigger placed (its result's `seq`). */
+  end(seq: number): void {
+    this.scene.end(seq);
   }
 
   setBase(change: BaseChange, atMs = this.now()): string[] {

@@ -1,5 +1,7 @@
-// From rendered floats to wire bytes:
-//   brightness → gamma (to LED duty) → power limit → white extraction → dither/quantise → colour order.
+// From rendered floats to the bytes every output takes:
+//   brightness → gamma (to LED duty) → power limit → white extraction → dither/quantise.
+// The bytes are in logical order, R G B (W): each driver puts them in its wire format (the strip's
+// colour order for SPI and the serial bridge; receivers such as WLED take them as they are).
 // The power limiter works on duty after gamma, because duty is what the LED draws current for;
 // that is the same as limiting brightness before gamma, only exact.
 import type { Settings } from "../config/schema.ts";
@@ -24,25 +26,22 @@ export interface PowerReading {
 export class Pipeline {
   readonly ledCount: number;
   readonly bytesPerLed: 3 | 4;
-  /** Wire bytes in the strip's colour order. */
-  readonly wire: Uint8Array;
+  /** Duty bytes per LED in logical order: R, G, B (and W). */
+  readonly frame: Uint8Array;
   /** Logical RGB bytes for the live preview: what the strip shows, in screen terms. */
   readonly preview: Uint8Array;
   readonly power: PowerReading = { requestedMa: 0, ma: 0, watts: 0, scale: 1, limiting: false };
   private readonly duty: Float32Array;
   private readonly lut = new Float32Array(LUT_SIZE + 1);
-  /** Wire byte offset of R, G, B (and W) within an LED. */
-  private readonly offsets: Int32Array;
 
   constructor(private s: Settings) {
-    const { ledCount, ledType, colorOrder } = s.strip;
+    const { ledCount, ledType } = s.strip;
     this.ledCount = ledCount;
     this.bytesPerLed = ledType === "rgbw" ? 4 : 3;
-    this.wire = new Uint8Array(ledCount * this.bytesPerLed);
+    this.frame = new Uint8Array(ledCount * this.bytesPerLed);
     this.preview = new Uint8Array(ledCount * 3);
     this.duty = new Float32Array(ledCount * 4);
     this.fillLut(s.light.gamma);
-    this.offsets = Int32Array.from(["R", "G", "B", "W"], (ch) => colorOrder.indexOf(ch));
   }
 
   /** New light settings (brightness, gamma, dithering, power) for the same strip, from the next frame on. */
@@ -55,7 +54,7 @@ export class Pipeline {
     for (let i = 0; i <= LUT_SIZE; i++) this.lut[i] = Math.pow(i / LUT_SIZE, gamma);
   }
 
-  /** Fills wire and preview from strip (3 floats per LED, 0–1, values above 1 clipped). */
+  /** Fills frame and preview from strip (3 floats per LED, 0–1, values above 1 clipped). */
   process(strip: Float32Array, frameIndex: number): void {
     const { ledCount, duty, lut, s } = this;
     const bright = s.light.brightness;
@@ -91,14 +90,13 @@ export class Pipeline {
     // Preview in screen terms: the limiter's duty factor back through the inverse gamma.
     const previewScale = bright * Math.pow(scale, 1 / s.light.gamma);
     const dither = s.light.dithering;
-    const { wire, preview, offsets, bytesPerLed } = this;
-    const oR = offsets[0], oG = offsets[1], oB = offsets[2], oW = offsets[3];
+    const { frame, preview, bytesPerLed } = this;
     for (let i = 0, src = 0, d = 0, o = 0; i < ledCount; i++, src += 3, d += 4, o += bytesPerLed) {
       const base = (frameIndex + i * 3) & 7;
-      wire[o + oR] = quantise(duty[d] * scale, dither, base);
-      wire[o + oG] = quantise(duty[d + 1] * scale, dither, base + 1);
-      wire[o + oB] = quantise(duty[d + 2] * scale, dither, base + 2);
-      if (rgbw) wire[o + oW] = quantise(duty[d + 3] * scale, dither, base + 3);
+      frame[o] = quantise(duty[d] * scale, dither, base);
+      frame[o + 1] = quantise(duty[d + 1] * scale, dither, base + 1);
+      frame[o + 2] = quantise(duty[d + 2] * scale, dither, base + 2);
+      if (rgbw) frame[o + 3] = quantise(duty[d + 3] * scale, dither, base + 3);
       preview[src] = toByte(clip(strip[src]) * previewScale);
       preview[src + 1] = toByte(clip(strip[src + 1]) * previewScale);
       preview[src + 2] = toByte(clip(strip[src + 2]) * previewScale);

@@ -7,7 +7,8 @@ import { SegmentStack, type Instance } from "./segment.ts";
 import { round3 } from "./stats.ts";
 import { BaseSpecSchema, type BaseChange, type BaseSpec, type EffectSpec, type MeterSpec } from "./specs.ts";
 
-export type TriggerResult = { ok: true; segments: string[] } | { ok: false; reason: string; unknownSegment?: true };
+/** A placed effect names its instance (`seq`), so the one who placed it can end it early. */
+export type TriggerResult = { ok: true; segments: string[]; seq: number } | { ok: false; reason: string; unknownSegment?: true };
 
 export class Scene {
   readonly segments: SegmentStack[];
@@ -69,7 +70,7 @@ export class Scene {
       if (s.add(inst)) placed.push(s.name);
       else this.dropped++;
     }
-    return placed.length ? { ok: true, segments: placed } : { ok: false, reason: "segment full of higher-priority effects" };
+    return placed.length ? { ok: true, segments: placed, seq: inst.seq } : { ok: false, reason: "segment full of higher-priority effects" };
   }
 
   /** Ends running instances of an effect (or all effects) on the segments a reference names. */
@@ -77,6 +78,11 @@ export class Scene {
     let n = 0;
     for (const s of this.targets(ref)) n += s.clear(effect);
     return n;
+  }
+
+  /** Ends one instance (on every segment it was placed on) at once, e.g. a held effect whose condition stopped holding. */
+  end(seq: number): void {
+    for (const s of this.segments) s.end(seq);
   }
 
   setBase(change: BaseChange, atMs: number): string[] {

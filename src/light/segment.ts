@@ -91,9 +91,19 @@ export class SegmentStack {
 
   /** Ends the instances of one effect (or all) at once; returns how many. */
   clear(effect?: string): number {
+    return this.keep((inst) => effect !== undefined && inst.def.id !== effect);
+  }
+
+  /** Ends one instance at once. */
+  end(seq: number): void {
+    this.keep((inst) => inst.seq !== seq);
+  }
+
+  /** Keeps the instances `pred` accepts, in order; returns how many went. */
+  private keep(pred: (inst: Instance) => boolean): number {
     const before = this.instances.length;
     let k = 0;
-    for (const inst of this.instances) if (effect !== undefined && inst.def.id !== effect) this.instances[k++] = inst;
+    for (const inst of this.instances) if (pred(inst)) this.instances[k++] = inst;
     this.instances.length = k;
     return before - k;
   }

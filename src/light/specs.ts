@@ -50,7 +50,8 @@ export type BaseSpec = z.infer<typeof BaseSpecSchema>;
 /** A change to the base layer: only the fields given change. */
 export const BaseChangeSchema = z.strictObject(baseFields).partial().extend({
   segment: SegmentRef.default("*"),
-  transitionMs: z.int().min(0).max(60_000).default(500),
+  /** Up to Home Assistant's limit for a light's transition (6553 s): a wake-up fade may take minutes. */
+  transitionMs: z.int().min(0).max(6_553_000).default(500),
 });
 export type BaseChange = z.infer<typeof BaseChangeSchema>;
 

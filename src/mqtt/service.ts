@@ -8,16 +8,20 @@ import { PRESETS, presetById } from "../director/presets.ts";
 import type { SceneControl } from "../director/scene-control.ts";
 import type { EventBus } from "../events/bus.ts";
 import { parseEvents, type Ingest } from "../events/ingest.ts";
+import { EVENT_TYPES, isValueType, type GameEvent } from "../events/schema.ts";
 import type { IntegrationsService } from "../games/integrations.ts";
 import type { Engine } from "../light/engine.ts";
 import { AMBIENT_KINDS, EffectSpecSchema } from "../light/specs.ts";
 import { errorText } from "../util/errors.ts";
-import { describeIssues } from "../util/validation.ts";
-import { discoveryConfigs } from "./discovery.ts";
-import { IntegrationEntities, type IntegrationView } from "./integrations.ts";
-import { baseToState, commandToChange, HaCommandSchema } from "./light.ts";
 import { TokenBucket } from "../util/token-bucket.ts";
+import { describeIssues } from "../util/validation.ts";
+import { discoveryConfigs, type DeviceInfo } from "./discovery.ts";
+import { integrationDocs, type IntegrationView } from "./integrations.ts";
+import { HaCommandSchema } from "./light.ts";
+import { Lights, presetIdByName } from "./lights.ts";
 import { MqttLink } from "./link.ts";
+import { RetainedSet } from "./retained.ts";
+import { sensorsDoc } from "./sensors.ts";
 import { inboundTopics, MAX_PAYLOAD, topicsFor, type Topics } from "./topics.ts";
 
 const SENSOR_PERIOD_MS = 10_000;
@@ -27,13 +31,20 @@ const INTEGRATION_PERIOD_MS = 2000;
 const SENSOR_THROTTLE_MS = 1000;
 /** Error reports published per second at most; the rest are only counted. */
 const ERROR_RATE = 10;
+/**
+ * Game events published to HA's event entity per second, with bursts of twice that; beyond it they
+ * are counted, not sent. Far above what a player's game makes (a few a second), far below what the
+ * bus can carry (thousands), which would flood HA's recorder and automations.
+ */
+const GAME_EVENT_RATE = 10;
+/** The trigger types: what HA's event entity can fire (values change too often to be events). */
+const TRIGGER_TYPES = EVENT_TYPES.filter((t) => !isValueType(t));
 const TEST_FLASH = EffectSpecSchema.parse({ effect: "flash", colors: ["#ffffff"], durationMs: 300, priority: 90 });
-const presetIdByName = new Map(PRESETS.flatMap((p) => [[p.name, p.id], [p.id, p.id]]));
 
 /** What the MQTT unit uses of the rest of the device. */
 export interface MqttPorts {
   settings: Pick<SettingsService, "get" | "update" | "onChange">;
-  scene: Pick<SceneControl, "base" | "setBase" | "applyPreset" | "activePreset" | "onChange">;
+  scene: Pick<SceneControl, "bases" | "setBase" | "applyPreset" | "activePreset" | "presetOn" | "onChange">;
   ingest: Pick<Ingest, "accept">;
   bus: Pick<EventBus, "subscribe">;
   engine: Pick<Engine, "trigger" | "stats">;
@@ -54,16 +65,27 @@ export class MqttService {
   private sensorTimer: ReturnType<typeof setTimeout> | null = null;
   private sensorInterval: ReturnType<typeof setInterval> | null = null;
   private integrationInterval: ReturnType<typeof setInterval> | null = null;
-  private readonly integrations = new IntegrationEntities();
+  /** The entities Home Assistant was told of: discovery topic → component and name (the page lists them). */
+  private readonly discovered = new Map<string, { component: string; name: string }>();
+  private readonly retain = (topic: string, payload: string) => {
+    if (topic.endsWith("/config")) this.noteDiscovery(topic, payload);
+    void this.link.publish(topic, payload, true);
+  };
+  private readonly integrations = new RetainedSet(this.retain);
+  private readonly lights: Lights;
   private unsubscribe: (() => void) | null = null;
   private lastEvent: string | null = null;
   private readonly errorReports = new TokenBucket(ERROR_RATE, ERROR_RATE);
+  private readonly gameEvents = new TokenBucket(GAME_EVENT_RATE, 2 * GAME_EVENT_RATE);
   received = 0;
   rejected = 0;
+  /** Game events not sent to HA's event entity because of the rate limit. */
+  gameEventsDropped = 0;
   lastRejection: { topic: string; error: string; at: string } | null = null;
 
   constructor(private readonly ports: MqttPorts) {
     this.link = new MqttLink({ onReady: () => this.publishAll(), onMessage: (t, p) => this.handle(t, p) }, ports.log);
+    this.lights = new Lights(ports, this.retain);
   }
 
   async start(): Promise<void> {
@@ -78,6 +100,7 @@ export class MqttService {
     this.unsubscribe = this.ports.bus.subscribe("mqtt", (e) => {
       this.lastEvent = e.type;
       this.sensorTimer ??= setTimeout(() => this.publishSensors(), SENSOR_THROTTLE_MS);
+      if (!isValueType(e.type)) this.publishGameEvent(e);
     });
     this.sensorInterval = setInterval(() => this.publishSensors(), SENSOR_PERIOD_MS);
     this.integrationInterval = setInterval(() => this.syncIntegrations(), INTEGRATION_PERIOD_MS);
@@ -105,10 +128,21 @@ export class MqttService {
       passwordSet: m.password !== "",
       ...this.link.health(),
       messages: { received: this.received, rejected: this.rejected, lastRejection: this.lastRejection },
+      gameEventsDropped: this.gameEventsDropped,
+      entities: [...this.discovered.values()],
     };
   }
 
+  private noteDiscovery(topic: string, payload: string): void {
+    if (!payload) return void this.discovered.delete(topic);
+    const component = topic.split("/").at(-4) ?? "";
+    const name = (JSON.parse(payload) as { name?: string | null }).name ?? "(the device's name)";
+    this.discovered.set(topic, { component, name });
+  }
+
   private apply(s: Settings): void {
+    // Segments come and go with their lights (and the scene is rebuilt): publish what changed.
+    this.stateChanged();
     // The strip type changes the light's colour mode, so it is part of what reconnects.
     const key = JSON.stringify([s.mqtt, s.strip.ledType]);
     if (key === this.applied || this.applied === "stopped") return;
@@ -135,6 +169,7 @@ export class MqttService {
   private async disconnect(): Promise<void> {
     const t = this.topics;
     this.topics = null;
+    this.discovered.clear();
     await this.link.stop(async (link) => {
       if (t) await link.publish(t.status, "offline", true);
     });
@@ -158,8 +193,6 @@ export class MqttService {
           this.ports.ingest.accept(r.events);
           return;
         }
-        case t.lightSet:
-          return this.lightCommand(topic, text);
         case t.testFlash: {
           const r = this.ports.engine.trigger(TEST_FLASH);
           if (!r.ok) this.reject(topic, r.reason);
@@ -172,6 +205,8 @@ export class MqttService {
           return;
         }
       }
+      const light = t.lightOf(topic);
+      if (light) return this.lightCommand(t, topic, light, text);
       const integration = t.integrationOf(topic);
       if (integration) this.integrationPayload(integration, text);
     } catch (err) {
@@ -179,14 +214,10 @@ export class MqttService {
     }
   }
 
-  private lightCommand(topic: string, text: string): void {
+  private lightCommand(t: Topics, topic: string, light: string, text: string): void {
     const parsed = HaCommandSchema.safeParse(parseJson(text));
     if (!parsed.success) return this.reject(topic, describeIssues(parsed.error));
-    const { scene } = this.ports;
-    const cmd = commandToChange(parsed.data, scene.base(), presetIdByName);
-    if ("error" in cmd) return this.reject(topic, cmd.error);
-    if (cmd.preset) scene.applyPreset(presetById.get(cmd.preset)!);
-    scene.setBase(cmd.base);
+    for (const problem of this.lights.command(t, light, parsed.data)) this.reject(topic, problem);
     // A command that changes nothing still gets a state back: HA waits for one.
     this.stateChanged();
   }
@@ -233,9 +264,10 @@ export class MqttService {
     const t = this.topics;
     if (!t) return;
     void this.link.publish(t.status, "online", true);
-    for (const c of discoveryConfigs(t, this.deviceInfo())) void this.link.publish(c.topic, JSON.stringify(c.payload), true);
+    for (const c of discoveryConfigs(t, this.deviceInfo())) this.retain(c.topic, JSON.stringify(c.payload));
     this.integrations.reset();
     this.syncIntegrations();
+    this.lights.reset();
     this.publishState();
     this.publishSensors();
   }
@@ -243,10 +275,21 @@ export class MqttService {
   private publishState(): void {
     const t = this.topics;
     if (!t) return;
-    const rgbw = this.ports.settings.get().strip.ledType === "rgbw";
-    void this.link.publish(t.lightState, JSON.stringify(baseToState(this.ports.scene.base(), rgbw)), true);
+    this.lights.sync(t, this.deviceInfo());
     const active = this.ports.scene.activePreset();
-    if (active) void this.link.publish(t.presetState, active.name, true);
+    if (active) this.retain(t.presetState, active.name);
+  }
+
+  /** Each trigger event fires HA's event entity (not retained: a replayed event would fire again), within the rate limit. */
+  private publishGameEvent(e: GameEvent): void {
+    const t = this.topics;
+    if (!t || !this.link.connected) return;
+    if (!this.gameEvents.take()) {
+      this.gameEventsDropped++;
+      return;
+    }
+    const { type, ...attributes } = e;
+    void this.link.publish(t.gameEvent, JSON.stringify({ event_type: type, ...attributes }));
   }
 
   private publishSensors(): void {
@@ -254,14 +297,7 @@ export class MqttService {
     this.sensorTimer = null;
     const t = this.topics;
     if (!t) return;
-    const s = this.ports.engine.stats();
-    const doc = {
-      fps: Math.round(s.deliveredFps * 10) / 10,
-      power_ma: s.power.ma,
-      power_w: s.power.watts,
-      last_event: this.lastEvent ?? "none",
-      integrations: this.integrationViews().filter((i) => i.connected).length,
-    };
+    const doc = sensorsDoc(this.ports.engine.stats(), this.lastEvent, this.integrationViews().filter((i) => i.connected).length);
     void this.link.publish(t.sensors, JSON.stringify(doc), true);
   }
 
@@ -269,7 +305,7 @@ export class MqttService {
   private syncIntegrations(): void {
     const t = this.topics;
     if (!t || !this.link.connected) return;
-    const changed = this.integrations.sync(t, this.deviceInfo(), this.integrationViews(), (topic, payload, retain) => void this.link.publish(topic, payload, retain));
+    const changed = this.integrations.sync(integrationDocs(t, this.deviceInfo(), this.integrationViews()));
     // The sensors carry the count of connected integrations.
     if (changed) this.publishSensors();
   }
@@ -279,16 +315,18 @@ export class MqttService {
     return svc.list().map((r) => ({ id: r.id, name: r.name, connected: svc.health(r.id).connected }));
   }
 
-  private deviceInfo() {
+  private deviceInfo(): DeviceInfo {
     const s = this.ports.settings.get();
     const host = ["0.0.0.0", "::"].includes(this.ports.host) ? `${hostname()}.local` : this.ports.host;
     return {
       deviceId: s.mqtt.deviceId!,
+      name: s.mqtt.deviceName || hostname(),
       version: VERSION,
-      configurationUrl: `http://${host}:${this.ports.port()}/`,
+      configurationUrl: s.mqtt.configurationUrl || `http://${host}:${this.ports.port()}/`,
       rgbw: s.strip.ledType === "rgbw",
       effects: [...AMBIENT_KINDS, ...PRESETS.map((p) => p.name)],
       presetNames: PRESETS.map((p) => p.name),
+      eventTypes: TRIGGER_TYPES,
     };
   }
 }

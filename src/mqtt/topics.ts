@@ -11,9 +11,12 @@ export interface Topics {
   event: string;
   /** Out, not retained: {topic, error} for each rejected message. */
   error: string;
-  /** In: Home Assistant JSON light commands. Out (retained): the light's state. */
-  lightSet: string;
-  lightState: string;
+  /** In: Home Assistant JSON light commands. Out (retained): the light's state. "*" is the whole strip. */
+  light(id: string): { set: string; state: string };
+  /** The light a topic commands ("*" or a segment's name), if it is a light's command topic. */
+  lightOf(topic: string): string | null;
+  /** Out, not retained: {event_type, …the event's fields} for each game event (HA's event entity). */
+  gameEvent: string;
   /** Out (retained): {fps, power_ma, power_w, last_event, integrations}. */
   sensors: string;
   /** In: any payload presses the test-flash button. */
@@ -39,8 +42,16 @@ export function topicsFor(s: MqttSettings, deviceId: string): Topics {
     status: `${base}/status`,
     event: `${base}/event`,
     error: `${base}/error`,
-    lightSet: `${base}/light/set`,
-    lightState: `${base}/light/state`,
+    light: (id) => {
+      const head = id === "*" ? `${base}/light` : `${base}/light/${id}`;
+      return { set: `${head}/set`, state: `${head}/state` };
+    },
+    lightOf: (topic) => {
+      if (topic === `${base}/light/set`) return "*";
+      const id = between(topic, `${base}/light/`, "/set");
+      return id && !id.includes("/") ? id : null;
+    },
+    gameEvent: `${base}/game_event`,
     sensors: `${base}/sensors`,
     testFlash: `${base}/test_flash/press`,
     presetSet: `${base}/preset/set`,
@@ -49,16 +60,21 @@ export function topicsFor(s: MqttSettings, deviceId: string): Topics {
     integrationEvents: `${base}/integration/+/event`,
     integrationConnected: (id) => `${base}/integration/${id}/connected`,
     integrationOf: (topic) => {
-      const head = `${base}/integration/`;
-      if (!topic.startsWith(head) || !topic.endsWith("/event")) return null;
-      const id = topic.slice(head.length, -"/event".length);
+      const id = between(topic, `${base}/integration/`, "/event");
       return id && !id.includes("/") ? id : null;
     },
   };
 }
 
-/** The topics ledbox subscribes to (QoS 1). */
-export const inboundTopics = (t: Topics) => [t.event, t.lightSet, t.testFlash, t.presetSet, t.haStatus, t.integrationEvents];
+/** What lies between head and tail in a topic that has both; null otherwise. */
+function between(topic: string, head: string, tail: string): string | null {
+  return topic.startsWith(head) && topic.endsWith(tail) && topic.length > head.length + tail.length ? topic.slice(head.length, -tail.length) : null;
+}
+
+/** The topics ledbox subscribes to (QoS 1); segments' lights are <base>/light/<segment>/set. */
+export const inboundTopics = (t: Topics) => [
+  t.event, t.light("*").set, t.light("+").set, t.testFlash, t.presetSet, t.haStatus, t.integrationEvents,
+];
 
 /** Largest inbound payload handled; larger ones are reported on the error topic. Same as HTTP ingest. */
 export const MAX_PAYLOAD = MAX_EVENTS_BODY;

@@ -10,6 +10,8 @@
 //   10…   pixels, logical R G B (W) order
 // 1440 bytes = 480 RGB or 360 RGBW pixels per packet, so a packet never straddles a pixel.
 
+import { copyBytes } from "./order.ts";
+
 export const DDP_HEADER = 10;
 export const DDP_MAX_DATA = 1440;
 
@@ -33,9 +35,14 @@ export class DdpEncoder {
     });
   }
 
-  /** Stamps the next sequence number; callers fill data at DDP_HEADER of each packet. */
-  nextSequence(): void {
+  /** Fills the packets with a frame (logical bytes) under the next sequence number. */
+  encode(frame: Uint8Array): void {
     this.seq = (this.seq % 15) + 1;
-    for (let i = 0; i < this.packets.length; i++) this.packets[i][1] = this.seq;
+    for (let i = 0, at = 0; i < this.packets.length; i++) {
+      const p = this.packets[i];
+      p[1] = this.seq;
+      copyBytes(frame, at, p, DDP_HEADER, p.length - DDP_HEADER);
+      at += p.length - DDP_HEADER;
+    }
   }
 }

@@ -4,7 +4,8 @@ import { existsSync } from "node:fs";
 import type { OutputConfig, OutputOf, Settings } from "../config/schema.ts";
 import type { DriverContext, OutputDriver } from "./driver.ts";
 import { DdpDriver, WledUdpDriver } from "./net.ts";
-import { PioDriver } from "./pio.ts";
+import { checkPio, PioDriver } from "./pio.ts";
+import { DEVICE_TREE } from "./rpi.ts";
 import { SerialDriver } from "./serial.ts";
 import { checkSpi, SpiDriver } from "./spi.ts";
 import { VirtualDriver } from "./virtual.ts";
@@ -13,7 +14,8 @@ import { checkWs281x, Ws281xDriver } from "./ws281x.ts";
 type Kind = OutputConfig["driver"];
 interface Entry<K extends Kind> {
   create(cfg: OutputOf<K>, ctx: DriverContext): OutputDriver;
-  check?(cfg: OutputOf<K>, ctx: DriverContext): string | null;
+  /** `dt`: the device tree the check reads (the machine's, or a test's fake one). */
+  check?(cfg: OutputOf<K>, ctx: DriverContext, dt: string): string | null;
 }
 
 const deviceExists = (cfg: { device: string }) => (existsSync(cfg.device) ? null : `${cfg.device} does not exist`);
@@ -21,8 +23,8 @@ const deviceExists = (cfg: { device: string }) => (existsSync(cfg.device) ? null
 export const DRIVERS: { [K in Kind]: Entry<K> } = {
   virtual: { create: (_cfg, ctx) => new VirtualDriver(ctx) },
   spi: { create: (cfg, ctx) => new SpiDriver(cfg, ctx), check: (cfg, ctx) => deviceExists(cfg) ?? checkSpi(cfg, ctx) },
-  pio: { create: (cfg, ctx) => new PioDriver(cfg, ctx), check: deviceExists },
-  ws281x: { create: (cfg, ctx) => new Ws281xDriver(cfg, ctx), check: checkWs281x },
+  pio: { create: (cfg, ctx) => new PioDriver(cfg, ctx), check: (cfg, ctx, dt) => deviceExists(cfg) ?? checkPio(cfg, ctx, dt) },
+  ws281x: { create: (cfg, ctx) => new Ws281xDriver(cfg, ctx), check: (cfg, _ctx, dt) => checkWs281x(cfg, dt) },
   serial: { create: (cfg, ctx) => new SerialDriver(cfg, ctx), check: deviceExists },
   ddp: { create: (cfg, ctx) => new DdpDriver(cfg, ctx) },
   "wled-udp": { create: (cfg, ctx) => new WledUdpDriver(cfg, ctx) },
@@ -39,9 +41,9 @@ export function outputContexts(s: Settings): { cfg: OutputConfig; start: number;
 }
 
 /** The first reason an output of these settings cannot work ("outputs.N (kind): …"), or null. */
-export function checkOutputs(s: Settings): string | null {
+export function checkOutputs(s: Settings, dt = DEVICE_TREE): string | null {
   for (const [i, { cfg, ctx }] of outputContexts(s).entries()) {
-    const problem = (DRIVERS[cfg.driver] as Entry<Kind>).check?.(cfg, ctx);
+    const problem = (DRIVERS[cfg.driver] as Entry<Kind>).check?.(cfg, ctx, dt);
     if (problem) return `outputs.${i} (${cfg.driver}): ${problem}`;
   }
   return null;

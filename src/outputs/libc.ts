@@ -33,8 +33,11 @@ const CS8 = 0o60, CREAD = 0o200, CLOCAL = 0o4000, BOTHER = 0o10000, IBSHIFT = 16
 // may set it). struct serial_struct is 72 bytes on 64-bit Linux, flags at byte 16.
 const TIOCGSERIAL = 0x541e, TIOCSSERIAL = 0x541f, SERIAL_STRUCT_BYTES = 72, SS_FLAGS = 16, ASYNC_LOW_LATENCY = 1 << 13;
 
-/** Raw 8N1 at exactly `baud`: no echo, no line editing, no flow control, no hang-up on close. */
-export function makeRaw(fd: number, baud: number): void {
+/**
+ * Raw 8N1 at exactly `baud`: no echo, no line editing, no flow control, no hang-up on close.
+ * Unless `flush` is false, whatever was queued before we took the line is dropped.
+ */
+export function makeRaw(fd: number, baud: number, flush = true): void {
   if (!Number.isInteger(baud) || baud <= 0) throw new Error(`baud ${baud} is not a rate`);
   const t = new Uint8Array(TERMIOS2_BYTES);
   ioctl(fd, TCGETS2, t, "TCGETS2 (not a serial port?)");
@@ -48,7 +51,7 @@ export function makeRaw(fd: number, baud: number): void {
   t[C_CC + VMIN] = 1;
   t[C_CC + VTIME] = 0;
   ioctl(fd, TCSETS2, t, "TCSETS2");
-  ioctl(fd, TCFLSH, TCIOFLUSH, "TCFLSH"); // drop whatever was queued before we took the line
+  if (flush) ioctl(fd, TCFLSH, TCIOFLUSH, "TCFLSH");
 }
 
 /** The line's output rate as the kernel holds it. */

@@ -1,20 +1,17 @@
 // DDP and WLED realtime outputs: the frame in logical order, in packets, over UDP.
 import type { DdpOutput, WledUdpOutput } from "../config/schema.ts";
 import { BaseDriver } from "./base.ts";
-import { DDP_HEADER, DdpEncoder } from "./ddp-encoder.ts";
+import { DdpEncoder } from "./ddp-encoder.ts";
 import type { DriverContext } from "./driver.ts";
-import { channelOffsets, toLogical } from "./order.ts";
 import { UdpSender } from "./udp.ts";
-import { wledPackets, type WledPacket } from "./wled-encoder.ts";
+import { encodeWled, wledPackets, type WledPacket } from "./wled-encoder.ts";
 
 abstract class UdpDriver extends BaseDriver {
   protected readonly udp: UdpSender;
-  protected readonly offsets: Int32Array;
 
   constructor(readonly cfg: DdpOutput | WledUdpOutput, ctx: DriverContext) {
     super(ctx);
     this.udp = new UdpSender(cfg.host, cfg.port, (err) => this.fault(err));
-    this.offsets = channelOffsets(ctx.colorOrder);
   }
 
   protected connect(): Promise<void> {
@@ -43,15 +40,9 @@ export class DdpDriver extends UdpDriver {
   }
 
   protected async send(): Promise<void> {
+    this.enc.encode(this.frame);
     const { packets } = this.enc;
-    const bpl = this.ctx.bytesPerLed;
-    this.enc.nextSequence();
-    for (let i = 0, first = 0; i < packets.length; i++) {
-      const count = (packets[i].length - DDP_HEADER) / bpl;
-      toLogical(this.frame, packets[i], DDP_HEADER, count, this.offsets, bpl, first);
-      this.udp.send(packets[i]);
-      first += count;
-    }
+    for (let i = 0; i < packets.length; i++) this.udp.send(packets[i]);
   }
 
   protected packetCount(): number {
@@ -69,11 +60,8 @@ export class WledUdpDriver extends UdpDriver {
   }
 
   protected async send(): Promise<void> {
-    for (let i = 0; i < this.packets.length; i++) {
-      const p = this.packets[i];
-      toLogical(this.frame, p.bytes, p.dataAt, p.count, this.offsets, this.ctx.bytesPerLed, p.first);
-      this.udp.send(p.bytes);
-    }
+    encodeWled(this.packets, this.frame, this.ctx.bytesPerLed);
+    for (let i = 0; i < this.packets.length; i++) this.udp.send(this.packets[i].bytes);
   }
 
   protected packetCount(): number {

@@ -1,20 +1,15 @@
-// Network receivers (WLED, DDP) and the Pi 5 kernel driver want logical R,G,B(,W) and apply
-// their own colour order; the engine hands drivers wire bytes in the strip's order. This
-// undoes it.
+// Colour order, applied where a wire format is made. The engine hands every driver logical bytes,
+// R G B (W) per LED; a driver that clocks the LEDs itself (SPI, the serial bridge) sends them in
+// the strip's order, while receivers that order themselves (WLED, DDP, the Pi 5 kernel driver,
+// rpi_ws281x) take them as they are.
 import type { ColorOrder } from "../config/schema.ts";
 
-/** For each logical channel R, G, B (, W): its byte offset within an LED in `order`. */
-export function channelOffsets(order: ColorOrder): Int32Array {
-  return Int32Array.from(order.length === 4 ? "RGBW" : "RGB", (ch) => order.indexOf(ch));
+/** For each byte of an LED on the wire, which logical channel it carries (R 0, G 1, B 2, W 3). */
+export function wireChannels(order: ColorOrder): Int32Array {
+  return Int32Array.from(order, (ch) => "RGBW".indexOf(ch));
 }
 
-/**
- * Copies `count` LEDs from wire order into logical order, writing `outBpl` bytes per LED
- * (4 with RGB input leaves W at 0).
- */
-export function toLogical(src: Uint8Array, dst: Uint8Array, dstOffset: number, count: number, offsets: Int32Array, outBpl: 3 | 4, first = 0): void {
-  const inBpl = offsets.length;
-  for (let i = 0, s = first * inBpl, d = dstOffset; i < count; i++, s += inBpl, d += outBpl) {
-    for (let c = 0; c < inBpl; c++) dst[d + c] = src[s + offsets[c]];
-  }
+/** Copies `count` bytes from src[from…] to dst[at…] without the view subarray() would allocate (this runs every frame). */
+export function copyBytes(src: Uint8Array, from: number, dst: Uint8Array, at: number, count: number): void {
+  for (let k = 0; k < count; k++) dst[at + k] = src[from + k];
 }

@@ -4,7 +4,7 @@
 // ledbox v1, host → bridge (all multi-byte fields big-endian):
 //   0–1 magic 'L' 'B' · 2 version 1 · 3 type 'F' (frame), 'C' (config) or 'Q' (query) · 4 sequence ·
 //   5–6 LED count · 7 flags (bit 0: 4 bytes per LED) · payload · CRC-16/CCITT-FALSE of bytes 2…end of payload
-//   'F' payload: count × 3 (or 4) bytes, in the strip's wire order. 'C' payload: silence ms (u16),
+//   'F' payload: count × 3 (or 4) bytes, each LED's in the strip's colour order. 'C' payload: silence ms (u16),
 //   count 0. 'Q': no payload, count 0.
 // Adalight: 'A' 'd' 'a', (count−1) hi, lo, hi ^ lo ^ 0x55, then R G B per LED.
 // AWA: 'A' 'w' 'a', (count−1) hi, lo, hi ^ lo ^ 0x55, R G B per LED, then Fletcher f1, f2,
@@ -46,11 +46,12 @@ function lbSeal(out: Uint8Array, payloadEnd: number): void {
 
 export const lbFrameBytes = (ledBytes: number): number => LB_HEADER + ledBytes + 2;
 
-/** A frame message: `wire` (count × bytesPerLed bytes) into `out` (lbFrameBytes long). */
-export function encodeLbFrame(wire: Uint8Array, bytesPerLed: 3 | 4, seq: number, out: Uint8Array): void {
-  lbHeader(out, 0x46, seq, wire.length / bytesPerLed, bytesPerLed === 4 ? FLAG_RGBW : 0);
-  out.set(wire, LB_HEADER);
-  lbSeal(out, LB_HEADER + wire.length);
+/** A frame message: `frame` (logical bytes) into `out` (lbFrameBytes long), in the order `channels` gives (wireChannels). */
+export function encodeLbFrame(frame: Uint8Array, channels: Int32Array, seq: number, out: Uint8Array): void {
+  const bpl = channels.length;
+  lbHeader(out, 0x46, seq, frame.length / bpl, bpl === 4 ? FLAG_RGBW : 0);
+  for (let led = 0, o = LB_HEADER; led < frame.length; led += bpl) for (let p = 0; p < bpl; p++) out[o++] = frame[led + channels[p]];
+  lbSeal(out, LB_HEADER + frame.length);
 }
 
 export function encodeLbConfig(silenceMs: number, seq: number): Uint8Array {

@@ -4,7 +4,7 @@ import type { SerialOutput } from "../config/schema.ts";
 import { errorText } from "../util/errors.ts";
 import { BaseDriver } from "./base.ts";
 import type { DriverContext } from "./driver.ts";
-import { channelOffsets, toLogical } from "./order.ts";
+import { wireChannels } from "./order.ts";
 import { FfiBinding, type FfiPort } from "./serial-binding.ts";
 import { ADA_PAYLOAD_AT, adaHeader, adalightBytes, awaBytes, awaSeal, encodeLbConfig, encodeLbFrame, encodeLbQuery, lbFrameBytes } from "./serial-encoders.ts";
 import { ws2812WireLimitFps } from "./ws2812.ts";
@@ -23,7 +23,7 @@ export class SerialDriver extends BaseDriver {
   readonly kind = "serial";
   private port: FfiPort | null = null;
   private readonly out: Uint8Array;
-  private readonly offsets: Int32Array;
+  private readonly channels: Int32Array;
   private seq = 0;
   private waiter: { resolve: (r: Reply) => void; reject: (e: Error) => void } | null = null;
   private readonly rx: number[] = [];
@@ -34,7 +34,7 @@ export class SerialDriver extends BaseDriver {
     super(ctx);
     const n = ctx.ledCount;
     this.out = new Uint8Array(cfg.protocol === "ledbox" ? lbFrameBytes(n * ctx.bytesPerLed) : cfg.protocol === "awa" ? awaBytes(n) : adalightBytes(n));
-    this.offsets = channelOffsets(ctx.colorOrder);
+    this.channels = wireChannels(ctx.colorOrder);
     if (cfg.protocol !== "ledbox") adaHeader(this.out, cfg.protocol === "awa" ? 0x77 : 0x64, n);
   }
 
@@ -61,14 +61,14 @@ export class SerialDriver extends BaseDriver {
   protected async send(): Promise<void> {
     const port = this.port;
     if (!port) throw new Error(`${this.cfg.device} is not open`);
-    const bpl = this.ctx.bytesPerLed;
     if (this.cfg.protocol === "ledbox") {
       this.seq = (this.seq + 1) & 0xff;
-      encodeLbFrame(this.frame, bpl, this.seq, this.out);
+      encodeLbFrame(this.frame, this.channels, this.seq, this.out);
       await this.exchange(port, this.out, this.acked(this.seq));
       return;
     }
-    toLogical(this.frame, this.out, ADA_PAYLOAD_AT, this.ctx.ledCount, this.offsets, 3);
+    // Adalight and AWA carry R G B, as the frame holds them.
+    this.out.set(this.frame, ADA_PAYLOAD_AT);
     if (this.cfg.protocol === "awa") awaSeal(this.out, this.ctx.ledCount * 3);
     await port.write(this.out);
   }

@@ -6,6 +6,7 @@ import { BaseDriver } from "./base.ts";
 import { Device } from "./device.ts";
 import type { DriverContext } from "./driver.ts";
 import { ioctlInt } from "./libc.ts";
+import { wireChannels } from "./order.ts";
 import { encodeSpi, spiFrameBytes, spiWireLimitFps } from "./spi-encoder.ts";
 
 // <linux/spi/spidev.h>: _IOW('k', n, u8/u32)
@@ -38,11 +39,13 @@ export class SpiDriver extends BaseDriver {
   readonly kind = "spi";
   private readonly device: Device;
   private readonly out: Uint8Array;
+  private readonly channels: Int32Array;
 
   constructor(readonly cfg: SpiOutput, ctx: DriverContext) {
     super(ctx);
     this.device = new Device(cfg.device, false);
     this.out = new Uint8Array(spiFrameBytes(this.frame.length, cfg.speedHz));
+    this.channels = wireChannels(ctx.colorOrder);
   }
 
   protected async connect(): Promise<void> {
@@ -62,7 +65,7 @@ export class SpiDriver extends BaseDriver {
   }
 
   protected send(): Promise<void> {
-    encodeSpi(this.frame, this.out);
+    encodeSpi(this.frame, this.out, this.channels);
     return this.device.write(this.out);
   }
 

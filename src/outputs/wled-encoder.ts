@@ -8,6 +8,8 @@
 //   DNRGBW (5): start index, then R G B W — up to 367 LEDs per packet
 // Pixels are in logical order; WLED applies its own colour order.
 
+import { copyBytes } from "./order.ts";
+
 const ONE_PACKET = { 3: 490, 4: 367 } as const;
 const PER_PACKET = { 3: 489, 4: 367 } as const;
 
@@ -39,4 +41,12 @@ export function wledPackets(ledCount: number, bytesPerLed: 3 | 4, timeoutS: numb
     packets.push({ bytes, dataAt: 4, first, count });
   }
   return packets;
+}
+
+/** Fills the packets with a frame (logical bytes). */
+export function encodeWled(packets: WledPacket[], frame: Uint8Array, bytesPerLed: 3 | 4): void {
+  for (let i = 0; i < packets.length; i++) {
+    const p = packets[i];
+    copyBytes(frame, p.first * bytesPerLed, p.bytes, p.dataAt, p.count * bytesPerLed);
+  }
 }

@@ -3,6 +3,7 @@
 import type { ServersRepo, StoredServer } from "../store/servers.ts";
 import { DomainError, notFound } from "../util/errors.ts";
 import { isObject } from "../util/json.ts";
+import { StoredConfigs } from "../util/stored-configs.ts";
 import { validate } from "../util/validation.ts";
 import { ServerInputSchema, type ServerConfig, type ServerInput, type ServerRecord } from "./config.ts";
 import { SteamOptionsSchema, type SteamOptions } from "./steam.ts";
@@ -12,37 +13,28 @@ export type ServerView = ServerRecord & { hasRconPassword: boolean };
 export type ServerWithId = ServerConfig & { id: string };
 
 export class ServerCatalog {
-  /** Damaged rows already logged (reads come often; the log says it once). */
-  private reported = new Set<string>();
+  private readonly stored: StoredConfigs<StoredServer, ServerConfig, ServerView>;
 
-  constructor(private readonly repo: ServersRepo, private readonly log: (msg: string) => void = () => {}) {}
+  constructor(private readonly repo: ServersRepo, log: (msg: string) => void = () => {}) {
+    this.stored = new StoredConfigs(repo, { parse, view, what: "server", log: (m) => log(`[servers] ${m}`) });
+  }
 
-  /** Every stored server that still validates: one bad row must not hide (or stop) the others. */
+  /** Every stored server that still validates. */
   list(): ServerView[] {
-    return this.repo.rows().flatMap((r) => {
-      const c = this.parse(r);
-      return c ? [view(r, c)] : [];
-    });
+    return this.stored.list();
   }
 
   get(id: string): ServerView {
-    const r = this.repo.row(id);
-    const c = r && this.parse(r);
-    return (r && c && view(r, c)) || notFound(`no server ${id}`);
+    return this.stored.get(id);
   }
 
   /** The config the poller needs, password included; null when gone or no longer valid. */
   config(id: string): ServerWithId | null {
-    const r = this.repo.row(id);
-    const c = r && this.parse(r);
-    return c ? { ...c, id } : null;
+    return this.stored.config(id);
   }
 
   configs(): ServerWithId[] {
-    return this.repo.rows().flatMap((r) => {
-      const c = this.parse(r);
-      return c ? [{ ...c, id: r.id }] : [];
-    });
+    return this.stored.configs();
   }
 
   create(body: unknown): ServerView {
@@ -84,14 +76,11 @@ export class ServerCatalog {
     this.repo.saveOptions({ steam });
     return steam;
   }
+}
 
-  private parse(r: StoredServer): ServerConfig | null {
-    const c = ServerInputSchema.safeParse(isObject(r.config) ? { ...r.config, ...(r.rconPassword ? { rconPassword: r.rconPassword } : {}) } : undefined);
-    if (c.success) return c.data;
-    if (!this.reported.has(r.id)) this.log(`[servers] stored server ${r.id} left out: its config no longer validates`);
-    this.reported.add(r.id);
-    return null;
-  }
+function parse(r: StoredServer): ServerConfig | null {
+  const c = ServerInputSchema.safeParse(isObject(r.config) ? { ...r.config, ...(r.rconPassword ? { rconPassword: r.rconPassword } : {}) } : undefined);
+  return c.success ? c.data : null;
 }
 
 function view(r: StoredServer, c: ServerConfig): ServerView {

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { at } from "../util/json.ts";
 import { RuleSchema } from "../games/rules.ts";
-import { readCapped } from "../util/http.ts";
+import { fetchText } from "../util/fetch.ts";
 import { ProtocolError } from "./reader.ts";
 
 const JsonPath = z.string().max(200).regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, "a dotted path like data.players.0.name");
@@ -39,21 +39,9 @@ export interface JsonState {
 const MAX_BODY = 1 << 20;
 
 export async function queryJson(url: string, rules: JsonRules, opts: { timeoutMs?: number } = {}): Promise<JsonState> {
-  const ms = opts.timeoutMs ?? 2000;
-  let res: Response;
-  try {
-    res = await fetch(url, { signal: AbortSignal.timeout(ms), headers: { accept: "application/json" } });
-  } catch (e) {
-    const name = (e as Error).name;
-    throw new ProtocolError(name === "TimeoutError" || name === "AbortError" ? `timeout after ${ms / 1000} s waiting for ${url}` : `cannot fetch ${url} (${(e as Error).message})`);
-  }
-  if (!res.ok) {
-    await res.body?.cancel();
-    throw new ProtocolError(`${url} answered HTTP ${res.status}`);
-  }
   let text: string;
   try {
-    text = await readCapped(res, MAX_BODY, url);
+    text = await fetchText(url, { timeoutMs: opts.timeoutMs ?? 2000, maxBytes: MAX_BODY, accept: "application/json" });
   } catch (e) {
     throw new ProtocolError((e as Error).message);
   }

@@ -9,6 +9,7 @@ import type { History } from "./history.ts";
 import { pollServer, type PollOptions, type Snapshot } from "./poll.ts";
 import { PolledServer } from "./polled.ts";
 import type { SteamOptions, SteamProfiles } from "./steam.ts";
+import { notFound } from "../util/errors.ts";
 
 export { OFFLINE_AFTER } from "./polled.ts";
 const PRUNE_EVERY_MS = 3_600_000;
@@ -72,6 +73,11 @@ export class ServersService {
     return { steam: { ...steam, hasApiKey: !!apiKey, lastProblem: this.deps.steam.lastProblem } };
   }
 
+  /** A player's Steam avatar as the device keeps it. */
+  avatar(steamId: string): { type: string; bytes: Uint8Array } {
+    return this.deps.steam.avatar(steamId) ?? notFound(`no avatar for ${steamId}`);
+  }
+
   updateOptions(body: unknown) {
     this.deps.catalog.updateOptions(body);
     return this.options();
@@ -133,7 +139,7 @@ export class ServersService {
     const view = (s: SessionRow) => ({
       name: s.name, steamId64: s.steam_id, joinedAt: iso(s.joined_at), leftAt: iso(s.left_at), lastSeenAt: iso(s.last_seen_at),
       connectedS: Math.round(((s.left_at ?? s.last_seen_at) - s.joined_at) / 1000), pingMin: s.ping_min, pingMax: s.ping_max,
-      profile: s.steam_id && profiles.has(s.steam_id) ? { name: profiles.get(s.steam_id)!.name, avatar: profiles.get(s.steam_id)!.avatar } : null,
+      profile: s.steam_id && profiles.has(s.steam_id) ? { name: profiles.get(s.steam_id)!.name, avatar: this.deps.steam.avatar(s.steam_id) ? `/api/v1/servers/steam/avatars/${s.steam_id}` : null } : null,
     });
     return { roster: this.polled.get(id)?.roster ?? null, current: current.map(view), recent: recent.map(view) };
   }

@@ -2,6 +2,7 @@
 // TTL. Off by default: nothing here runs without the user's key, so the device works offline.
 import { z } from "zod";
 import type { HistoryRepo, ProfileRow } from "../store/server-history.ts";
+import { fetchBytes } from "../util/fetch.ts";
 
 export const SteamOptionsSchema = z.strictObject({
   enabled: z.boolean().default(false),
@@ -12,6 +13,8 @@ export const SteamOptionsSchema = z.strictObject({
 export type SteamOptions = z.infer<typeof SteamOptionsSchema>;
 
 const BATCH = 100;
+/** Steam's medium avatar is 64×64: a few KB. */
+const MAX_AVATAR_BYTES = 256 * 1024;
 export const STEAM_API = "https://api.steampowered.com";
 
 export class SteamProfiles {
@@ -48,6 +51,22 @@ export class SteamProfiles {
     }
   }
 
+  /** A cached avatar image, served by the device (the page makes no external requests). */
+  avatar(steamId: string): { type: string; bytes: Uint8Array } | null {
+    return this.repo.avatar(steamId);
+  }
+
+  /** Keeps the avatars of these profiles on the device, fetching those missing or older than the TTL. */
+  private async fetchAvatars(rows: ProfileRow[], ttlMs: number): Promise<void> {
+    const fresh = this.repo.freshAvatars(rows.map((r) => r.steam_id), this.now() - ttlMs);
+    for (const r of rows) {
+      if (!r.avatar || fresh.has(r.steam_id) || !/^https?:\/\//.test(r.avatar)) continue;
+      const { bytes, type } = await fetchBytes(r.avatar, { timeoutMs: 5000, maxBytes: MAX_AVATAR_BYTES, accept: "image/*" });
+      if (!/^image\/(jpeg|png|gif|webp)\b/.test(type)) throw new Error(`an avatar came as ${type || "no type"}, not an image`);
+      this.repo.saveAvatar(r.steam_id, type, bytes, this.now());
+    }
+  }
+
   private async fetchBatch(key: string, ids: string[]): Promise<void> {
     const url = `${this.baseUrl}/ISteamUser/GetPlayerSummaries/v2/?key=${key}&steamids=${ids.join(",")}`;
     const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
@@ -59,5 +78,6 @@ export class SteamProfiles {
     const rows = players.flatMap((p: any) => (typeof p?.steamid === "string" && typeof p.personaname === "string"
       ? [{ steam_id: p.steamid, name: p.personaname, avatar: typeof p.avatarmedium === "string" ? p.avatarmedium : null, fetched_at: at }] : []));
     this.repo.saveProfiles(rows);
+    await this.fetchAvatars(rows, this.options().ttlHours * 3_600_000);
   }
 }

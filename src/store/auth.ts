@@ -55,6 +55,18 @@ export class AuthRepo {
     this.db.query("DELETE FROM sessions WHERE token_hash = ?").run(sha256(token));
   }
 
+  endAllSessions(): void {
+    this.db.query("DELETE FROM sessions").run();
+  }
+
+  /** Forgets the admin password (recovery on the device): the next request makes a new setup code. */
+  removeAdmin(): void {
+    this.db.transaction(() => {
+      this.db.query("DELETE FROM admin").run();
+      this.db.query("DELETE FROM sessions").run();
+    })();
+  }
+
   createApiToken(name: string): ApiTokenInfo & { token: string } {
     const id = crypto.randomUUID();
     const token = `lbx_${randomToken()}`;

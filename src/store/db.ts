@@ -5,7 +5,7 @@ import { chmodSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { errorText } from "../util/errors.ts";
 
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: string[] = [
   // 1: settings, mappings, admin credential, sessions and API tokens
   `CREATE TABLE settings (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL, updated_at TEXT NOT NULL);
    CREATE TABLE mappings (id TEXT PRIMARY KEY, json TEXT NOT NULL, preset TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
@@ -32,6 +32,20 @@ const MIGRATIONS: string[] = [
    CREATE INDEX ix_server_sessions_prune ON server_sessions (left_at);
    CREATE TABLE steam_profiles (steam_id TEXT PRIMARY KEY, name TEXT NOT NULL, avatar TEXT, fetched_at INTEGER NOT NULL);
    CREATE TABLE server_options (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);`,
+  // what each integration's adapter remembers between payloads (its state and the ids of the
+  // triggers it fired), so a restart neither forgets nor repeats what it has seen
+  `CREATE TABLE adapter_state (integration_id TEXT PRIMARY KEY REFERENCES integrations(id) ON DELETE CASCADE,
+     type TEXT NOT NULL, json TEXT NOT NULL, saved_at INTEGER NOT NULL);`,
+  // match schedules: sources (config as JSON), their imported matches keyed by (source, external
+  // id) with times in UTC ms, and the last time the schedule service saw a trusted clock
+  `CREATE TABLE schedule_sources (id TEXT PRIMARY KEY, json TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+   CREATE TABLE schedule_matches (source_id TEXT NOT NULL REFERENCES schedule_sources(id) ON DELETE CASCADE, external_id TEXT NOT NULL,
+     title TEXT NOT NULL, start_at INTEGER NOT NULL, end_at INTEGER, players TEXT NOT NULL, mine INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+     PRIMARY KEY (source_id, external_id));
+   CREATE INDEX ix_schedule_matches_start ON schedule_matches (start_at);
+   CREATE TABLE schedule_clock (id INTEGER PRIMARY KEY CHECK (id = 1), last_seen_at INTEGER NOT NULL);`,
+  // Steam avatars kept on the device: the page shows them without reaching outside the LAN
+  `CREATE TABLE steam_avatars (steam_id TEXT PRIMARY KEY, type TEXT NOT NULL, bytes BLOB NOT NULL, fetched_at INTEGER NOT NULL);`,
 ];
 
 export const DB_FILE = "ledbox.db";
@@ -63,15 +77,18 @@ export function openDatabase(dataDir: string, report: OpenReport = SILENT): Data
   return openFile(join(dataDir, DB_FILE), report, true);
 }
 
-function openFile(file: string, report: OpenReport, setAsideIfDamaged: boolean): Database {
+/**
+ * `exclusive`: the second try on a full disk. WAL keeps its index in an -shm file beside the
+ * database, which a full disk refuses to make; with exclusive locking the index stays in memory
+ * (and no other program, such as the reset-password tool, may open the database meanwhile).
+ */
+function openFile(file: string, report: OpenReport, setAsideIfDamaged: boolean, exclusive = false): Database {
   const existed = existsSync(file);
   const db = new Database(file, { create: true, strict: true });
   try {
     // Before WAL mode creates the -wal and -shm files: SQLite gives them the database's mode.
     for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
-    // Exclusive: this process is the database's only user (the data directory's lock says so),
-    // and WAL then keeps its index in memory instead of an -shm file, which a full disk refuses.
-    db.exec("PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
+    db.exec(`${exclusive ? "PRAGMA locking_mode = EXCLUSIVE; " : ""}PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 2000;`);
     if (existed) checkIntact(db);
     migrate(db);
     return db;
@@ -87,6 +104,10 @@ function openFile(file: string, report: OpenReport, setAsideIfDamaged: boolean):
     if (storage === null) {
       db.close();
       throw err;
+    }
+    if (existed && !exclusive) {
+      db.close();
+      return openFile(file, report, setAsideIfDamaged, true);
     }
     const copy = memoryCopy(db, existed);
     db.close();

@@ -93,6 +93,22 @@ export class HistoryRepo {
     return this.db.query(`SELECT * FROM steam_profiles WHERE steam_id IN (${ids.map(() => "?").join(",")})`).all(...ids) as ProfileRow[];
   }
 
+  avatar(steamId: string): { type: string; bytes: Uint8Array } | null {
+    return this.db.query("SELECT type, bytes FROM steam_avatars WHERE steam_id = ?").get(steamId) as { type: string; bytes: Uint8Array } | null;
+  }
+
+  /** Which of these ids have an avatar fetched at or after `since`. */
+  freshAvatars(ids: string[], since: number): Set<string> {
+    if (!ids.length) return new Set();
+    const rows = this.db.query(`SELECT steam_id FROM steam_avatars WHERE fetched_at >= ? AND steam_id IN (${ids.map(() => "?").join(",")})`).all(since, ...ids) as { steam_id: string }[];
+    return new Set(rows.map((r) => r.steam_id));
+  }
+
+  saveAvatar(steamId: string, type: string, bytes: Uint8Array, at: number): void {
+    this.db.query("INSERT INTO steam_avatars (steam_id, type, bytes, fetched_at) VALUES (?, ?, ?, ?) ON CONFLICT (steam_id) DO UPDATE SET type = excluded.type, bytes = excluded.bytes, fetched_at = excluded.fetched_at")
+      .run(steamId, type, bytes, at);
+  }
+
   saveProfiles(rows: ProfileRow[]): void {
     const q = this.db.query("INSERT INTO steam_profiles (steam_id, name, avatar, fetched_at) VALUES (?, ?, ?, ?) ON CONFLICT (steam_id) DO UPDATE SET name = excluded.name, avatar = excluded.avatar, fetched_at = excluded.fetched_at");
     this.db.transaction(() => rows.forEach((r) => q.run(r.steam_id, r.name, r.avatar, r.fetched_at)))();

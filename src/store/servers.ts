@@ -2,6 +2,7 @@
 // accident) and the server options (Steam enrichment). What the JSON means is the servers
 // service's: the store keeps it.
 import type { Database } from "bun:sqlite";
+import { parseJson } from "../util/json.ts";
 import { nowIso } from "./db.ts";
 
 interface Row {
@@ -55,7 +56,7 @@ export class ServersRepo {
   /** The stored options document, or null before any was saved. */
   options(): unknown {
     const row = this.db.query("SELECT json FROM server_options WHERE id = 1").get() as { json: string } | null;
-    return row ? parseOrUndefined(row.json) : null;
+    return row ? parseJson(row.json) : null;
   }
 
   saveOptions(value: unknown): void {
@@ -63,12 +64,4 @@ export class ServersRepo {
   }
 }
 
-const toStored = (r: Row): StoredServer => ({ id: r.id, config: parseOrUndefined(r.json), rconPassword: r.rcon_password, createdAt: r.created_at, updatedAt: r.updated_at });
-
-function parseOrUndefined(json: string): unknown {
-  try {
-    return JSON.parse(json);
-  } catch {
-    return undefined;
-  }
-}
+const toStored = (r: Row): StoredServer => ({ id: r.id, config: parseJson(r.json), rconPassword: r.rcon_password, createdAt: r.created_at, updatedAt: r.updated_at });

@@ -56,3 +56,12 @@ export function num(v: unknown): number | undefined {
   if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) return Number(v);
   return undefined;
 }
+
+/** The parsed JSON, or undefined when the text is not JSON (a damaged stored row, a garbled reply). */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -6,12 +6,29 @@ import { reservedKeyPath } from "./json.ts";
 /** A zod failure as one readable line naming each field. */
 export function describeIssues(err: Pick<z.ZodError, "issues">, prefix = ""): string {
   return err.issues
+    .flatMap(unionBranch)
     .slice(0, 5)
     .map((i) => {
       const path = [prefix, ...i.path.map(String)].filter(Boolean).join(".");
       return path ? `${path}: ${i.message}` : i.message;
     })
     .join("; ");
+}
+
+type Issue = { path: PropertyKey[]; message: string };
+
+/**
+ * A union's failure ("Invalid input") as the failure inside the one option whose type the value
+ * has (an object for `{op, value}`, an array for a list), so it names the field; a value of none
+ * of the options' types is told which types they are.
+ */
+function unionBranch(i: z.core.$ZodIssue): Issue[] {
+  if (i.code !== "invalid_union") return [i];
+  const wrongType = (b: z.core.$ZodIssue) => b.code === "invalid_type" && b.path.length === 0;
+  const fitting = i.errors.filter((option) => !option.some(wrongType));
+  if (fitting.length === 1) return fitting[0].flatMap(unionBranch).map((b) => ({ ...b, path: [...i.path, ...b.path] }));
+  const types = [...new Set(i.errors.flat().filter(wrongType).map((b) => (b as z.core.$ZodIssueInvalidType).expected))];
+  return [{ path: i.path, message: fitting.length === 0 && types.length ? `Invalid input: expected ${types.join(" or ")}` : i.message }];
 }
 
 /** The parsed value, or an "invalid" domain error naming the fields (and any reserved key). */

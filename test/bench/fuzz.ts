@@ -72,7 +72,7 @@ rows.push(info("fuzz", "in-process cases, all entry points", total, "cases"));
 await h.stop();
 
 // Through the real edges: a ledbox process, its HTTP server and a broker.
-if (!only) {
+if (!only && THROUGH > 0) {
   const dir = tempDir("ledbox-fuzz-");
   const broker = await BROKERS[0].start();
   const box = await startProcess(dir);

@@ -6,19 +6,20 @@
 //
 //   npx bun test/bench/outputs.ts [--quick]
 import { dlopen, FFIType } from "bun:ffi";
-import { spawnSync } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { DDP_HEADER, DdpEncoder } from "../../src/outputs/ddp-encoder.ts";
-import { channelOffsets, toLogical } from "../../src/outputs/order.ts";
+import { buildWs281x, WS281X_SOURCES } from "../../scripts/build-ws281x.ts";
+import { DdpEncoder } from "../../src/outputs/ddp-encoder.ts";
+import { wireChannels } from "../../src/outputs/order.ts";
+import { encodePio } from "../../src/outputs/pio.ts";
 import { FfiBinding } from "../../src/outputs/serial-binding.ts";
 import { ADA_PAYLOAD_AT, adaHeader, adalightBytes, awaBytes, awaSeal, encodeLbFrame, lbFrameBytes } from "../../src/outputs/serial-encoders.ts";
 import { encodeSpi, spiFrameBytes } from "../../src/outputs/spi-encoder.ts";
 import { SPI_DEFAULT_HZ } from "../../src/config/schema.ts";
-import { wledPackets } from "../../src/outputs/wled-encoder.ts";
-import { packWs281x, ws281xOffsets } from "../../src/outputs/ws281x.ts";
+import { encodeWled, wledPackets } from "../../src/outputs/wled-encoder.ts";
+import { packWs281x } from "../../src/outputs/ws281x.ts";
 import { ptyPair } from "../outputs/pty.ts";
-import { wireFor } from "../outputs/util.ts";
+import { frameFor } from "../outputs/util.ts";
 import { atLeast, atMost, header, info, median, options, report, tempDir, type Row } from "./lib.ts";
 
 const opts = options();
@@ -39,43 +40,33 @@ function timeIt(fn: () => void, calls: number): number {
 }
 
 function encoders(n: number): Record<string, () => void> {
-  const wire = new Uint8Array(n * 3);
-  const seed = wireFor(ORDER);
-  for (let i = 0; i < wire.length; i++) wire[i] = seed[i % seed.length] ^ (i & 0x3f);
-  const offs = channelOffsets(ORDER);
-  const spi = new Uint8Array(spiFrameBytes(wire.length, SPI_DEFAULT_HZ));
+  const frame = new Uint8Array(n * 3);
+  const seed = frameFor(ORDER);
+  for (let i = 0; i < frame.length; i++) frame[i] = seed[i % seed.length] ^ (i & 0x3f);
+  const channels = wireChannels(ORDER);
+  const spi = new Uint8Array(spiFrameBytes(frame.length, SPI_DEFAULT_HZ));
   const pio = new Uint8Array(n * 4);
-  const ddp = new DdpEncoder(wire.length, 3);
+  const ddp = new DdpEncoder(frame.length, 3);
   const wled = wledPackets(n, 3, 2);
   const ada = new Uint8Array(adalightBytes(n));
   adaHeader(ada, 0x64, n);
   const awa = new Uint8Array(awaBytes(n));
   adaHeader(awa, 0x77, n);
-  const lb = new Uint8Array(lbFrameBytes(wire.length));
+  const lb = new Uint8Array(lbFrameBytes(frame.length));
   const leds = new Uint32Array(n);
-  const ws = ws281xOffsets(ORDER);
   let seq = 0;
   return {
-    spi: () => encodeSpi(wire, spi),
-    pio: () => toLogical(wire, pio, 0, n, offs, 4),
-    ddp: () => {
-      ddp.nextSequence();
-      for (let i = 0, first = 0; i < ddp.packets.length; i++) {
-        const count = (ddp.packets[i].length - DDP_HEADER) / 3;
-        toLogical(wire, ddp.packets[i], DDP_HEADER, count, offs, 3, first);
-        first += count;
-      }
-    },
-    "wled-udp": () => {
-      for (const p of wled) toLogical(wire, p.bytes, p.dataAt, p.count, offs, 3, p.first);
-    },
-    "serial adalight": () => toLogical(wire, ada, ADA_PAYLOAD_AT, n, offs, 3),
+    spi: () => encodeSpi(frame, spi, channels),
+    pio: () => encodePio(frame, 3, pio),
+    ddp: () => ddp.encode(frame),
+    "wled-udp": () => encodeWled(wled, frame, 3),
+    "serial adalight": () => ada.set(frame, ADA_PAYLOAD_AT),
     "serial awa": () => {
-      toLogical(wire, awa, ADA_PAYLOAD_AT, n, offs, 3);
+      awa.set(frame, ADA_PAYLOAD_AT);
       awaSeal(awa, n * 3);
     },
-    "serial ledbox": () => encodeLbFrame(wire, 3, (seq = (seq + 1) & 255), lb),
-    "ws281x pack": () => packWs281x(wire, leds, 3, ws),
+    "serial ledbox": () => encodeLbFrame(frame, channels, (seq = (seq + 1) & 255), lb),
+    "ws281x pack": () => packWs281x(frame, leds, 3),
   };
 }
 
@@ -90,11 +81,10 @@ for (const n of [300, 1000]) {
 
 // ws281x: one ws2811_render per frame through bun:ffi. No Pi here, so time a call into the same
 // library of the same shape (pointer-sized argument, immediate return).
-const SRC = join(import.meta.dir, "../../node_modules/rpi-ws281x-native/src/rpi_ws281x");
-if (existsSync(join(SRC, "ws2811.c")) && Bun.which("cc")) {
+if (existsSync(join(WS281X_SOURCES, "ws2811.c")) && Bun.which("cc")) {
   const dir = tempDir("ledbox-bench-ws281x-");
   const lib = join(dir, "libws2811.so");
-  spawnSync("cc", ["-shared", "-fPIC", "-O2", "-o", lib, ...["ws2811.c", "pwm.c", "pcm.c", "dma.c", "rpihw.c", "mailbox.c"].map((f) => join(SRC, f))]);
+  buildWs281x(lib);
   const { symbols, close } = dlopen(lib, { ws2811_get_return_t_str: { args: [FFIType.i32], returns: FFIType.ptr } });
   const us = timeIt(() => void symbols.ws2811_get_return_t_str(-3), 100_000);
   close();

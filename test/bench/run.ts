@@ -11,7 +11,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { BENCH_DIR, BUN, machine, options, table, tempDir, type Row } from "./lib.ts";
 
-const ALL = ["render", "latency", "ingest", "idle", "soak", "mqtt", "servers", "games", "outputs", "bridge"];
+const ALL = ["render", "latency", "ingest", "idle", "soak", "mqtt", "servers", "games", "outputs", "bridge", "faults"];
 /** Run only when named: the fuzzer's long run takes far longer than the others together. */
 const NAMED_ONLY = ["fuzz"];
 const KNOWN = [...ALL, ...NAMED_ONLY];

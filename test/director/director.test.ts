@@ -2,10 +2,12 @@
 import { describe, expect, test } from "bun:test";
 import { defaultSettings } from "../../src/config/schema.ts";
 import { Director } from "../../src/director/director.ts";
+import { runLength } from "../../src/director/holds.ts";
+import { describeIssues } from "../../src/util/validation.ts";
 import { compare, MappingInputSchema, type Mapping, type MappingInput } from "../../src/director/mapping.ts";
 import type { GameEvent } from "../../src/events/schema.ts";
 import { Engine } from "../../src/light/engine.ts";
-import type { EffectSpec, MeterSpec } from "../../src/light/specs.ts";
+import { EffectSpecSchema, type EffectSpec, type MeterSpec } from "../../src/light/specs.ts";
 
 /** Records what the director asks for; its clock is set by the test. */
 class FakeEngine {
@@ -170,5 +172,193 @@ describe("mapping conditions", () => {
     expect(c(">=", 0.5)).toEqual([false, true, true]);
     expect(c("==", 0.5)).toEqual([false, true, false]);
     expect(c("!=", 0.5)).toEqual([true, false, true]);
+  });
+});
+
+describe("held mappings (the real engine, an injected clock)", () => {
+  const LOW = {
+    name: "Low health warning", event: "health" as const, condition: [{ op: ">" as const, value: 0 }, { op: "<" as const, value: 0.25 }],
+    action: { kind: "hold" as const, effect: "pulse" as const, colors: ["#ff0000"], hz: 1, durationMs: 2000, priority: 20, timeoutMs: 60_000 },
+  };
+  const FRAME = 1000 / 60;
+
+  function stage(...extra: MappingInput[]) {
+    const clock = { t: 1000 };
+    const engine = new Engine(defaultSettings(), () => clock.t);
+    const d = new Director(engine, [mapping(LOW), ...extra.map(mapping)]);
+    /** Frames up to `to`: prune and the director's tick, as the engine's loop does; `each` sees every frame. */
+    const run = (to: number, each: (t: number) => void = () => {}) => {
+      while (clock.t + FRAME <= to) {
+        clock.t += FRAME;
+        engine.scene.prune(clock.t);
+        d.tick();
+        each(clock.t);
+      }
+      clock.t = to;
+    };
+    const health = (value: number) => d.handle(ev({ type: "health", value, game: "cs2" }));
+    const pulses = () => engine.scene.segments[0].active(clock.t).filter((i) => i.def.id === "pulse");
+    return { clock, engine, d, run, health, pulses };
+  }
+
+  test("health at 20% keeps the pulse on, beat after beat, long past its own 2 s; health back to 50% ends it at once", () => {
+    const { clock, engine, d, run, health, pulses } = stage();
+    health(20);
+    expect(pulses().length).toBe(1);
+    const dark: number[] = [];
+    run(31_000, (t) => {
+      if (pulses().length !== 1) dark.push(t);
+    });
+    expect(dark).toEqual([]);
+    health(50);
+    expect(pulses()).toEqual([]);
+    expect(engine.scene.describe(clock.t)[0].effects).toEqual([]);
+    expect(d.skipped).toBe(0);
+  });
+
+  test("the beat stays even across runs: every run starts where the last ended, and the light at a run's start is the light of any beat", () => {
+    const { clock, engine, run, health } = stage();
+    health(20);
+    const starts = new Set<number>();
+    run(21_000, () => {
+      for (const i of engine.scene.segments[0].active(clock.t)) starts.add(i.startMs);
+    });
+    expect([...starts]).toEqual(Array.from({ length: 10 }, (_, k) => 1000 + k * 2000));
+    const red = (t: number) => {
+      const strip = new Float32Array(engine.settings.strip.ledCount * 3);
+      engine.scene.render(t, strip);
+      return strip[0];
+    };
+    // The beat at 20 s (the second of the run from 19 s) and at 21 s (the first of the next run): the same peak, the same decay.
+    expect([red(21_000), red(21_500), red(21_999)]).toEqual([red(20_000), red(20_500), red(20_999)]);
+    expect(red(21_000)).toBeGreaterThan(red(21_500));
+    expect(clock.t).toBe(21_000);
+  });
+
+  test("more low values do not restart it; dead (0) is not low: it ends, and stays off after a respawn at full health", () => {
+    const { run, health, pulses } = stage();
+    health(20);
+    const first = pulses()[0].seq;
+    run(1500);
+    health(15);
+    run(1900);
+    health(10);
+    expect(pulses()[0].seq).toBe(first);
+    health(0);
+    expect(pulses()).toEqual([]);
+    run(5000);
+    health(100);
+    run(8000);
+    expect(pulses()).toEqual([]);
+  });
+
+  test("the value times out: with no new value for timeoutMs the hold ends; a new low value starts it again", () => {
+    const { run, health, pulses } = stage();
+    health(20);
+    run(1000 + 59_000);
+    expect(pulses().length).toBe(1);
+    run(1000 + 60_000 + 20);
+    expect(pulses()).toEqual([]);
+    health(20);
+    expect(pulses().length).toBe(1);
+  });
+
+  test("photosensitivity guard: ten minutes held is never refused, a kill flash always fits beside it, and the held flashes booked after it ends are gone within a run", () => {
+    const { clock, engine, d, run, health, pulses } = stage({ name: "Kill", event: "kill", action: { kind: "effect", effect: "flash", colors: ["#ffffff"], durationMs: 250, priority: 60 } });
+    health(20);
+    let killsRefused = 0;
+    let next = 3000;
+    run(1000 + 600_000, (t) => {
+      // Health drifts a little every 30 s: the value keeps coming, so the hold does not time out.
+      if (Math.floor(t / 30_000) !== Math.floor((t - FRAME) / 30_000)) health(20 + (Math.floor(t / 30_000) % 3));
+      if (t >= next) {
+        next += 4321;
+        const before = d.skipped;
+        d.handle(ev({ type: "kill" }));
+        if (d.skipped > before) killsRefused++;
+      }
+      if (pulses().length !== 1) throw new Error(`no pulse at ${t}`);
+    });
+    expect(killsRefused).toBe(0);
+    expect(d.skipped).toBe(0);
+    expect(engine.stats().guardBlockedFlashes).toBe(0);
+    health(60);
+    const ended = clock.t;
+    // A 3 Hz strobe books three flashes in one second: room for it once the hold's bookings are
+    // over — within one run and the quarter second a next run may have been booked ahead.
+    clock.t = ended + 2000 + 250;
+    expect(engine.trigger({ ...EffectSpecSchema.parse({ effect: "strobe", hz: 3, durationMs: 1000 }) }).ok).toBe(true);
+  });
+
+  test("a run the guard refuses (a 3 Hz strobe filling the second) is counted once, and the pulse comes back when there is room", () => {
+    const { clock, engine, d, run, health, pulses } = stage();
+    expect(engine.trigger(EffectSpecSchema.parse({ effect: "strobe", hz: 3, durationMs: 1000 })).ok).toBe(true);
+    health(20);
+    expect(pulses()).toEqual([]);
+    expect(d.lastProblem).toBe('mapping "Low health warning": photosensitivity guard: flash rate limit reached');
+    let back = 0;
+    run(4000, (t) => {
+      if (!back && pulses().length) back = t;
+    });
+    expect(d.skipped).toBe(1);
+    expect(back).toBeGreaterThan(1000);
+    expect(back).toBeLessThanOrEqual(2000 + 250 + FRAME);
+    expect(pulses().length).toBe(1);
+    expect(clock.t).toBe(4000);
+  });
+
+  test("ending a hold ends only its own runs: another mapping's pulse plays on", () => {
+    const { engine, d, health, pulses } = stage({ name: "Enemy objective", event: "objective", action: { kind: "effect", effect: "pulse", colors: ["#ff0040"], durationMs: 1500, hz: 2, priority: 70 } });
+    health(20);
+    d.handle(ev({ type: "objective", kind: "roshan", ally: false }));
+    expect(pulses().length).toBe(2);
+    health(90);
+    expect(pulses().map((i) => i.priority)).toEqual([70]);
+    expect(engine.scene.describe(1000)[0].effects.map((e) => e.priority)).toEqual([70]);
+  });
+
+  test("reloading the mappings keeps an unchanged hold running and ends a changed or removed one", () => {
+    const { d, health, pulses } = stage();
+    health(20);
+    const seq = pulses()[0].seq;
+    const same = { ...mapping(LOW), id: "m-low" };
+    d.load([same]);
+    expect(pulses()).toEqual([]); // another id: a different mapping
+    health(20);
+    const again = pulses()[0].seq;
+    expect(again).not.toBe(seq);
+    d.load([{ ...same }]);
+    expect(pulses()[0].seq).toBe(again);
+    d.load([{ ...same, action: { ...same.action, colors: [[0, 0, 1]] } } as Mapping]);
+    expect(pulses()).toEqual([]);
+    d.load([]);
+    health(20);
+    expect(pulses()).toEqual([]);
+  });
+
+  test("a run is the effect's duration in whole cycles (as given without a rate)", () => {
+    expect(runLength(EffectSpecSchema.parse({ effect: "pulse", hz: 1, durationMs: 1500 }))).toBe(2000);
+    expect(runLength(EffectSpecSchema.parse({ effect: "pulse", hz: 2, durationMs: 200 }))).toBe(500);
+    expect(runLength(EffectSpecSchema.parse({ effect: "breathing" }))).toBe(4000);
+    expect(runLength(EffectSpecSchema.parse({ effect: "sweep", durationMs: 700 }))).toBe(700);
+  });
+
+  test("the schema: a hold needs a condition, a value event and no cooldown; a condition may be a range", () => {
+    const bad = (m: Record<string, unknown>) => {
+      const r = MappingInputSchema.safeParse({ ...LOW, ...m });
+      return r.success ? null : r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    };
+    expect(bad({})).toBeNull();
+    expect(bad({ condition: undefined })).toEqual(["condition: a hold needs a condition: the effect runs while the value meets it"]);
+    expect(bad({ event: "kill" })).toEqual(["action.kind: a hold needs a continuous value event (health, fuel, …) or a custom event with a value"]);
+    expect(bad({ cooldownMs: 2000 })).toEqual(["cooldownMs: a hold has no cooldown: it runs while its condition holds"]);
+    expect(bad({ action: { ...LOW.action, timeoutMs: 0 } })).not.toBeNull();
+    // A wrong condition names its field, inside the list too (not the union's bare "Invalid input").
+    const why = (condition: unknown) => describeIssues(MappingInputSchema.safeParse({ ...LOW, condition }).error!);
+    expect(why([{ op: ">", value: 0 }, { op: "<<", value: 0.25 }])).toBe('condition.1.op: Invalid option: expected one of "<"|"<="|">"|">="|"=="|"!="');
+    expect(why({ op: "<", value: "low" })).toBe("condition.value: Invalid input: expected number, received string");
+    expect(why(5)).toBe("condition: Invalid input: expected object or array");
+    expect(compare([{ op: ">", value: 0 }, { op: "<", value: 0.25 }], 0)).toBe(false);
+    expect(compare([{ op: ">", value: 0 }, { op: "<", value: 0.25 }], 0.2)).toBe(true);
   });
 });

@@ -67,9 +67,9 @@ describe("scene control", () => {
     expect(svc.records().filter((r) => r.preset === null).map((r) => r.name)).toEqual(["Mine"]);
     // Racing's base is black: stored, and in force on the engine at once (no transition).
     expect(scenes.bases().get("main")).toMatchObject({ colors: [[0, 0, 0]], level: 0 });
-    expect(control.base()).toMatchObject({ colors: [[0, 0, 0]], level: 0 });
+    expect(control.bases().get("main")).toMatchObject({ colors: [[0, 0, 0]], level: 0 });
     expect(changes).toBe(3); // the mappings, then the base
-    expect(() => control.preset("nope")).toThrow('no preset "nope" (have: fps-combat, moba-health, racing, generic-alert, game-servers)');
+    expect(() => control.preset("nope")).toThrow('no preset "nope" (have: fps-combat, moba-health, racing, generic-alert, game-servers, match-day)');
   });
 
   test("a base change to a segment that does not exist changes and stores nothing", () => {

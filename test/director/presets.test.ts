@@ -5,8 +5,8 @@ import { PRESETS, presetById } from "../../src/director/presets.ts";
 import { BaseChangeSchema } from "../../src/light/specs.ts";
 
 describe("presets", () => {
-  test("the four presets of the issue and Game Servers, with unique ids", () => {
-    expect(PRESETS.map((p) => p.name)).toEqual(["FPS Combat", "MOBA Health", "Racing", "Generic Alert", "Game Servers"]);
+  test("the four presets of the issue, Game Servers and Match Day, with unique ids", () => {
+    expect(PRESETS.map((p) => p.name)).toEqual(["FPS Combat", "MOBA Health", "Racing", "Generic Alert", "Game Servers", "Match Day"]);
     expect(presetById.size).toBe(PRESETS.length);
   });
 
@@ -40,5 +40,25 @@ describe("FPS Combat flashbang", () => {
     for (const v of [255, 128, 30, 8, 0]) d.handle({ type: "flash", value: v, id: `f${v}`, time: 1, source: "t", game: "cs2" } as never);
     // The last value the meter was given is the real one: not a stale 30/255 held until the timeout.
     expect(values.at(-1)).toBe(0);
+  });
+});
+
+describe("Match Day", () => {
+  test("the countdown fills the meter as the start nears, and the start sweeps", async () => {
+    const { Director } = await import("../../src/director/director.ts");
+    const meter: number[] = [];
+    const effects: string[] = [];
+    const engine = {
+      now: () => 0,
+      trigger: (s: { effect: string }) => (effects.push(s.effect), { ok: true, segments: [] }),
+      setMeter: (name: string, _s: unknown, v: number) => void (name === "countdown" && meter.push(v)),
+    };
+    const p = presetById.get("match-day")!;
+    const d = new Director(engine as never, p.mappings.map((m, i) => ({ ...MappingInputSchema.parse(m), id: `p${i}`, preset: p.id })));
+    for (const left of [1, 0.5, 0.1, 0]) d.handle({ type: "countdown", value: left, id: `c${left}`, time: 1, source: "schedule:x", game: "generic" } as never);
+    expect(meter).toEqual([0, 0.5, 0.9, 1]);
+    d.handle({ type: "match_upcoming", minutes: 5, id: "u", time: 1, source: "schedule:x", game: "generic" } as never);
+    d.handle({ type: "match_start", id: "s", time: 1, source: "schedule:x", game: "generic" } as never);
+    expect(effects).toEqual(["pulse", "sweep"]);
   });
 });

@@ -53,9 +53,9 @@ describe("EventBus", () => {
     });
     bus.subscribe("fast", (e) => void fast.push(e.id));
     const es = [ev(), ev(), ev(), ev()];
-    const t0 = performance.now();
+    // Synchronous: all four publishes return, and the fast subscriber has them all, while the
+    // slow one is still held at its first.
     es.forEach((e) => bus.publish(e));
-    expect(performance.now() - t0).toBeLessThan(50);
     expect(fast).toEqual(es.map((e) => e.id));
     expect(slow).toEqual([]);
     expect(bus.health().find((s) => s.name === "slow")!.queued).toBe(3);

@@ -6,6 +6,7 @@ import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { wireChannels } from "../../src/outputs/order.ts";
 import { crc16, encodeLbConfig, encodeLbFrame, encodeLbQuery, lbFrameBytes } from "../../src/outputs/serial-encoders.ts";
 import { avrTools, buildFirmware, FIRMWARE_DIR } from "./sim.ts";
 
@@ -34,7 +35,8 @@ describe("shared vectors, TypeScript side", () => {
       else if (v.event === "C") msg = encodeLbConfig((v.payload[0] << 8) | v.payload[1], v.seq);
       else {
         msg = new Uint8Array(lbFrameBytes(v.payload.length));
-        encodeLbFrame(v.payload, v.flags & 1 ? 4 : 3, v.seq, msg);
+        // The vectors' payloads are wire bytes already: taken as they are.
+        encodeLbFrame(v.payload, wireChannels(v.flags & 1 ? "RGBW" : "RGB"), v.seq, msg);
       }
       const tail = v.stream.subarray(v.stream.length - msg.length); // after any leading garbage
       expect(Buffer.from(tail).toString("hex")).toBe(Buffer.from(msg).toString("hex"));

@@ -86,7 +86,7 @@ describe("events an adapter made of odd numbers (each was a 500: 'made an invali
     const ingest = new Ingest(new EventBus(() => {}), ring);
     const rec: IntegrationRecord = { id: "gi_test", name: "d", type: "dota2", enabled: true, config: {}, preset: null, record: false, createdAt: "", updatedAt: "" };
     const rt = new IntegrationRuntime(rec, dota2, {}, tempDir());
-    const receiver = new PayloadReceiver({ runtime: () => rt, token: () => "t", submit: (e) => ingest.submit(e) });
+    const receiver = new PayloadReceiver({ runtime: () => rt, token: () => "t", submit: (e) => ingest.submit(e), changed: () => {} });
     for (const p of d.slice(0, 6)) receiver.feed(rt, p);
     const kills = () => ring.since(0).filter((n) => n.event.type === "kill");
     expect(kills()).toHaveLength(1);

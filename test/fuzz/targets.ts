@@ -14,7 +14,7 @@ import { IntegrationRuntime } from "../../src/games/runtime.ts";
 import { MAX_BODY } from "../../src/http/body.ts";
 import { LIVE_SOCKET_OPTIONS, type LiveSocket } from "../../src/http/live.ts";
 import { MAX_PAYLOAD } from "../../src/http/routes/integrations.ts";
-import { MAX_PAYLOAD as MQTT_MAX_PAYLOAD } from "../../src/mqtt/topics.ts";
+import { MAX_PAYLOAD as MQTT_MAX_PAYLOAD, type Topics } from "../../src/mqtt/topics.ts";
 import { MAX_DECOMPRESSED, parseInfo, parsePlayers } from "../../src/servers/a2s.ts";
 import { bunzip2 } from "../../src/servers/bzip2.ts";
 import { JsonRulesSchema, mapJson } from "../../src/servers/json.ts";
@@ -217,16 +217,16 @@ export function deviceTargets(h: Harness): Target<any>[] {
   };
 
   // MQTT: every inbound topic, through the service's own message handler.
-  const topics = (box.mqtt as unknown as { topics: { event: string; lightSet: string; testFlash: string; presetSet: string; haStatus: string; base: string } }).topics;
+  const topics = (box.mqtt as unknown as { topics: Topics }).topics;
   const handle = (box.mqtt as unknown as { handle(topic: string, payload: Buffer): void }).handle.bind(box.mqtt);
   const cs2Token = box.integrations.token(h.integrations.get("cs2")!.id);
   const hookToken = box.integrations.token(h.integrations.get("webhook")!.id);
   const mqttSeeds: { topic: string; payload: unknown }[] = [
     { topic: topics.event, payload: { type: "kill", headshot: true } },
     { topic: topics.event, payload: [{ type: "health", value: 20 }, { type: "custom", name: "bell" }] },
-    { topic: topics.lightSet, payload: { state: "ON", brightness: 128, color: { r: 255, g: 0, b: 40 }, transition: 0.5 } },
-    { topic: topics.lightSet, payload: { state: "OFF" } },
-    { topic: topics.lightSet, payload: { effect: "Racing" } },
+    { topic: topics.light("*").set, payload: { state: "ON", brightness: 128, color: { r: 255, g: 0, b: 40 }, transition: 0.5 } },
+    { topic: topics.light("*").set, payload: { state: "OFF" } },
+    { topic: topics.light("*").set, payload: { effect: "Racing" } },
     { topic: topics.presetSet, payload: "Racing" },
     { topic: topics.testFlash, payload: "PRESS" },
     { topic: topics.haStatus, payload: "online" },

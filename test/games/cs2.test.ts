@@ -2,10 +2,11 @@ import { describe, expect, test } from "bun:test";
 import { cs2 } from "../../src/games/cs2.ts";
 import { PayloadError } from "../../src/games/adapter.ts";
 import { VALUE_TYPES } from "../../src/events/schema.ts";
-import { expectStableIds, loadFixture, runSequence } from "./fixture.ts";
+import { expectRestartSafe, expectStableIds, loadFixture, loadSequences, runSequence } from "./fixture.ts";
 
 const { steps } = loadFixture("cs2-round.json");
 const CONTINUOUS = [...VALUE_TYPES, "custom"];
+const cfg = cs2.configSchema.parse({});
 
 describe("CS2 GSI adapter", () => {
   test("a round: damage, headshot, flash and fade, bomb, death, spectating, round win, heartbeats — exact events", () => {
@@ -68,6 +69,29 @@ describe("CS2 GSI adapter", () => {
     expect(cs2.step(defused, state, { smokeAndFire: false }, "x").events).toEqual([]);
   });
 
+  test("a payload with no steamid, neither the provider's nor the player's, is not about me", () => {
+    // Two missing ids are not the same player: such a block must fire none of my values or
+    // triggers, and teach no team (which would turn someone's round into my win or loss).
+    const anonymous = (p: any) => {
+      const q = structuredClone(p);
+      delete q.provider.steamid;
+      delete q.player.steamid;
+      return q;
+    };
+    const first = cs2.step(anonymous(steps[0].payload), undefined, { smokeAndFire: true }, "x");
+    expect(first.events).toEqual([]);
+    expect(first.note).toBe("payload is from a spectated player (steamid unknown): nothing about you changed");
+    expect(first.next.team).toBeUndefined();
+    expect(first.next.me).toEqual({});
+    // From a state that knows me, the anonymous block's damage and kill are not mine either.
+    const known = cs2.step(steps[4].payload, undefined, { smokeAndFire: false }, "x").next;
+    const hit = anonymous(steps[6].payload);
+    Object.assign(hit.player.state, { health: 40, round_kills: 3 });
+    const r = cs2.step(hit, known, { smokeAndFire: false }, "x");
+    expect(r.events).toEqual([]);
+    expect(r.next.me).toEqual(known.me);
+  });
+
   test("starting while spectating: no team known, so no round result is guessed", () => {
     const spect = steps.find((s) => s.what.startsWith("spectating"))!.payload as any;
     const state = cs2.step(spect, undefined, { smokeAndFire: false }, "x").next;
@@ -94,5 +118,47 @@ describe("CS2 GSI adapter", () => {
     expect(f.content).toContain(`"auth" { "token" "tok123" }`);
     for (const d of ["provider", "map", "round", "player_id", "player_state", "player_weapons", "player_match_stats"]) expect(f.content).toContain(`"${d}" "1"`);
     expect(f.content).toMatch(/"heartbeat" "10.0"/);
+  });
+});
+
+describe("CS2 GSI adapter without saved state (a new integration)", () => {
+  const { sequences } = loadSequences("cs2-first-payload.json");
+
+  for (const seq of sequences) {
+    test(`${seq.what}: exact events`, () => {
+      runSequence(cs2, seq.steps);
+    });
+  }
+
+  test("the transition's triggers carry stable ids: the same payloads again give the same ids", () => {
+    for (const seq of sequences) {
+      const ids = () => runSequence(cs2, seq.steps).flatMap((s) => s.events.map((e) => e.id)).filter(Boolean);
+      const first = ids();
+      expect(ids()).toEqual(first);
+      expectStableIds(runSequence(cs2, seq.steps), CONTINUOUS);
+    }
+  });
+
+  test("the round start from a first payload has the id the round's start has in a continuous run", () => {
+    // The round before, then the freeze time: the id of the round start is the same either way.
+    const fz = sequences[0].steps[0].payload as any;
+    const { previously, ...plain } = fz;
+    const before = structuredClone(plain);
+    before.round = { phase: "over", bomb: "exploded", win_team: "T" };
+    const s0 = cs2.step(before, undefined, cfg, "x");
+    const continuous = cs2.step(plain, s0.next, cfg, "x").events.find((e) => e.type === "round_start")!;
+    const fresh = cs2.step(fz, undefined, cfg, "x").events.find((e) => e.type === "round_start")!;
+    expect(fresh.id).toBe(continuous.id!);
+  });
+
+  test("a previously block that does not read as a payload leaves the payload a baseline", () => {
+    const p = structuredClone(sequences[0].steps[0].payload) as any;
+    p.previously = { round: "over" };
+    expect(cs2.step(p, undefined, cfg, "x").events.map((e) => e.type)).toEqual(["health", "armor", "money", "flash", "custom", "custom", "ammo"]);
+  });
+
+  test("after a restart at any step (state read back from JSON) the rest is exact and a resend fires nothing new", () => {
+    expectRestartSafe(cs2, steps);
+    for (const seq of sequences) expectRestartSafe(cs2, seq.steps);
   });
 });

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BUILTIN_DIR, loadRegistry, parseAdapterFile } from "../../src/games/declarative.ts";
 import { tempDir } from "../helpers/box.ts";
-import { loadFixture, runSequence } from "./fixture.ts";
+import { expectRestartSafe, loadFixture, runSequence } from "./fixture.ts";
 
 describe("declarative adapters", () => {
   test("the built-in Minecraft file: health bar, damage, death, respawn, burning — once each", () => {
@@ -16,6 +16,12 @@ describe("declarative adapters", () => {
     runSequence(loadRegistry(tempDir()).get("valorant")!, loadFixture("valorant.json").steps);
   });
 
+  test("after a restart at any step (state read back from JSON) the rest is exact and a resend fires nothing new", () => {
+    const reg = loadRegistry(tempDir());
+    expectRestartSafe(reg.get("minecraft")!, loadFixture("minecraft.json").steps);
+    expectRestartSafe(reg.get("valorant")!, loadFixture("valorant.json").steps);
+  });
+
   test("user files load from <data>/adapters; a broken one names file and line and does not stop the others", () => {
     const dir = tempDir();
     mkdirSync(join(dir, "adapters"));
@@ -25,8 +31,10 @@ describe("declarative adapters", () => {
     writeFileSync(join(dir, "adapters", "c-schema.yaml"), "type: y\nname: Y\ngame: y\nsetup: hi\nrules:\n  - event: kill\n    path: a\n  - event: teleport\n    path: b\n");
     writeFileSync(join(dir, "adapters", "d-dup.yaml"), good);
     const reg = loadRegistry(dir);
-    expect(reg.get("myvalorant")).toBeDefined();
-    expect(reg.get("minecraft")).toBeDefined();
+    // The good file loaded under its own type, beside the built-ins; the three bad ones did not.
+    expect(reg.get("myvalorant")).toMatchObject({ type: "myvalorant", game: "valorant" });
+    expect(reg.get("minecraft")).toMatchObject({ type: "minecraft" });
+    expect([reg.get("x"), reg.get("y")]).toEqual([undefined, undefined]);
     expect(reg.loadErrors.length).toBe(3);
     // The parser notices the missing ] where the file ends (line 8, after the last newline).
     expect(reg.loadErrors[0]).toMatch(/b-syntax\.yaml:8: YAML: Flow sequence in block collection must be sufficiently indented and end with a \]$/);

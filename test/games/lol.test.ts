@@ -1,9 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { lol } from "../../src/games/lol.ts";
 import { VALUE_TYPES } from "../../src/events/schema.ts";
-import { expectStableIds, loadFixture, runSequence } from "./fixture.ts";
+import { expectRestartSafe, expectStableIds, loadFixture, loadSequences, runSequence } from "./fixture.ts";
 
 const { steps } = loadFixture("lol-game.json");
+const { sequences } = loadSequences("lol-first-answers.json");
 const cfg = lol.configSchema.parse({});
 
 describe("LoL Live Client Data adapter", () => {
@@ -11,8 +12,25 @@ describe("LoL Live Client Data adapter", () => {
     runSequence(lol, steps);
   });
 
+  for (const seq of sequences) {
+    test(`${seq.what}: exact events`, () => {
+      runSequence(lol, seq.steps);
+    });
+  }
+
   test("triggers carry unique stable ids (EventID with its time)", () => {
     expectStableIds(runSequence(lol, steps), VALUE_TYPES);
+    for (const seq of sequences) expectStableIds(runSequence(lol, seq.steps), VALUE_TYPES);
+  });
+
+  test("after a restart at any step (state read back from JSON) the rest is exact and a resend fires nothing new", () => {
+    expectRestartSafe(lol, steps);
+    for (const seq of sequences) expectRestartSafe(lol, seq.steps);
+  });
+
+  test("the loading screen's answer says so in the note; the next data has none", () => {
+    const all = runSequence(lol, sequences[0].steps);
+    expect(all.map((s) => s.note)).toEqual(["the game API answered RESOURCE_NOT_FOUND (loading screen)", "the game API answered RESOURCE_NOT_FOUND (loading screen)", undefined, undefined]);
   });
 
   test("joining mid-game: the old events are history, only new ones fire", () => {

@@ -2,9 +2,10 @@ import { describe, expect, test } from "bun:test";
 import { rocketLeague } from "../../src/games/rocketleague.ts";
 import { JsonSplitter } from "../../src/games/rl-client.ts";
 import { VALUE_TYPES } from "../../src/events/schema.ts";
-import { expectStableIds, loadFixture, runSequence } from "./fixture.ts";
+import { expectRestartSafe, expectStableIds, loadFixture, runSequence } from "./fixture.ts";
 
 const { steps } = loadFixture("rocketleague-stream.json");
+const reconnect = loadFixture("rocketleague-reconnect.json").steps;
 const cfg = rocketLeague.configSchema.parse({ playerName: "Octane" });
 
 describe("Rocket League Stats API adapter", () => {
@@ -12,8 +13,18 @@ describe("Rocket League Stats API adapter", () => {
     runSequence(rocketLeague, steps, cfg);
   });
 
+  test("a stream resumed mid-match after a reconnect repeats no goal — exact events", () => {
+    runSequence(rocketLeague, reconnect, cfg);
+  });
+
   test("triggers carry unique stable ids", () => {
     expectStableIds(runSequence(rocketLeague, steps, cfg), VALUE_TYPES);
+    expectStableIds(runSequence(rocketLeague, reconnect, cfg), VALUE_TYPES);
+  });
+
+  test("after a restart at any step (state read back from JSON) the rest is exact and a resend fires nothing new", () => {
+    expectRestartSafe(rocketLeague, steps, cfg);
+    expectRestartSafe(rocketLeague, reconnect, cfg);
   });
 
   test("without playerName: no goals or boost, and the note says what to set", () => {

@@ -89,15 +89,6 @@ export async function apiToken(t: TestBox, name = "test"): Promise<{ authorizati
   return { authorization: `Bearer ${r.body.token}`, id: r.body.id };
 }
 
-/** Delivered frames per second measured from the engine's frame counter over `ms` (via /state). */
-export async function measuredFps(url: string, ms = 500, headers: Record<string, string> = {}): Promise<number> {
-  const a = await call(url, "GET", "/api/v1/state", undefined, headers);
-  const t0 = performance.now();
-  await Bun.sleep(ms);
-  const b = await call(url, "GET", "/api/v1/state", undefined, headers);
-  return ((b.body.stats.frames - a.body.stats.frames) * 1000) / (performance.now() - t0);
-}
-
 export interface LiveFrame {
   /** performance.now() when it arrived. */
   at: number;

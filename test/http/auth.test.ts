@@ -101,13 +101,18 @@ describe("sessions and API tokens", () => {
       expect((await call(t.url, "GET", "/api/v1/auth/tokens")).status).toBe(401);
       expect((await call(t.url, "POST", "/api/v1/auth/tokens", { name: "" }, { cookie })).status).toBe(400);
 
+      const createdFrom = Date.now();
       const created = await call(t.url, "POST", "/api/v1/auth/tokens", { name: "home assistant" }, { cookie });
+      const createdBy = Date.now();
       expect(created.status).toBe(201);
       const { id, token } = created.body;
       expect(token).toMatch(/^lbx_[A-Za-z0-9_-]{40,}$/);
 
       const list = await call(t.url, "GET", "/api/v1/auth/tokens", undefined, { cookie });
-      expect(list.body).toEqual([{ id, name: "home assistant", createdAt: expect.any(String) }]);
+      expect(list.body).toEqual([{ id, name: "home assistant", createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) }]);
+      // Stamped when it was made (ISO times have whole milliseconds).
+      expect(Date.parse(list.body[0].createdAt)).toBeGreaterThanOrEqual(Math.floor(createdFrom / 1000) * 1000);
+      expect(Date.parse(list.body[0].createdAt)).toBeLessThanOrEqual(createdBy);
       expect(list.text).not.toContain(token);
 
       const authorization = `Bearer ${token}`;

@@ -1,7 +1,7 @@
 // POST /api/v1/events against a real ledbox: single and batch ingest, dedupe, every kind of bad
 // input (each a 4xx naming the field or cause, nothing accepted), and the ingest token mode.
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
-import { apiToken, call, measuredFps, startBox, type TestBox } from "../helpers/box.ts";
+import { apiToken, call, startBox, until, type TestBox } from "../helpers/box.ts";
 
 // Real servers, argon2 password hashing and waits for timed messages: more than the 5 s default under load.
 setDefaultTimeout(20_000);
@@ -11,8 +11,11 @@ const accepted = async (t: TestBox) => (await call(t.url, "GET", "/api/v1/state"
 
 describe("event ingest", () => {
   let t: TestBox;
+  /** The engine's scene and output as started, to show the bad input below rebuilt nothing. */
+  let initial: { scene: TestBox["box"]["engine"]["scene"]; driver: TestBox["box"]["engine"]["outputs"][number]["driver"] };
   beforeAll(async () => {
     t = await startBox();
+    initial = { scene: t.box.engine.scene, driver: t.box.engine.outputs[0].driver };
   });
   afterAll(async () => {
     await t.stop();
@@ -50,6 +53,7 @@ describe("event ingest", () => {
   test("an event id seen before is dropped as a redelivery (and fires nothing)", async () => {
     const triggered = async () => (await call(t.url, "GET", "/api/v1/state")).body.director.triggered as number;
     const before = await triggered();
+    const duplicatesBefore = (await call(t.url, "GET", "/api/v1/state")).body.events.duplicates;
     const a = await post(t, { type: "death", id: "match-7-death-1" });
     expect(a.body).toEqual({ accepted: 1, duplicates: 0, ids: ["match-7-death-1"] });
     const b = await post(t, { type: "death", id: "match-7-death-1" });
@@ -61,7 +65,7 @@ describe("event ingest", () => {
     // The death mapping (FPS Combat) fired once, not twice.
     expect((await triggered()) - before).toBe(1);
     const state = await call(t.url, "GET", "/api/v1/state");
-    expect(state.body.events.duplicates).toBeGreaterThanOrEqual(2);
+    expect(state.body.events.duplicates).toBe(duplicatesBefore + 2);
   });
 
   const bad: [string, unknown, RegExp][] = [
@@ -140,10 +144,14 @@ describe("event ingest", () => {
     expect(ok.status).toBe(202);
   });
 
-  test("after all that bad input the loop still runs at its rate", async () => {
-    const fps = await measuredFps(t.url);
-    expect(fps).toBeGreaterThan(40);
-    expect(fps).toBeLessThan(75);
+  test("after all that bad input the loop still runs: frames go on, none failed, nothing was rebuilt", async () => {
+    // (Its rate under load is measured by the ingest benchmark.)
+    const e = t.box.engine;
+    const frames = e.stats().frames;
+    await until(() => e.stats().frames >= frames + 30, "30 more frames");
+    expect(e.stats()).toMatchObject({ targetFps: 60, frameErrors: 0 });
+    expect(e.scene).toBe(initial.scene);
+    expect(e.outputs[0].driver).toBe(initial.driver);
   });
 });
 

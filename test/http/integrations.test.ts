@@ -1,7 +1,8 @@
 // Integrations end to end: a real ledbox on loopback, CRUD over HTTP, CS2 and Dota 2 payloads
 // posted as the games post them, events read back from the ring, the status and the live channel.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, rmSync } from "node:fs";
+import { isValueType } from "../../src/events/schema.ts";
 import { parseRecording, replay } from "../../src/tools/replay.ts";
 import { call, createIntegration, postToIntegration, led, openLive, startBox, tempDir, until, type TestBox } from "../helpers/box.ts";
 import { loadFixture } from "../games/fixture.ts";
@@ -250,27 +251,66 @@ describe("CS2 end to end on the live channel", () => {
   });
 });
 
+describe("CS2 low health on a running ledbox (FPS Combat)", () => {
+  test("health at 20% holds the warning pulse run after run, frame by frame; health back to 100 ends it", async () => {
+    const t = await startBox();
+    try {
+      const { id, token } = await createIntegration(t, { name: "low", type: "cs2" });
+      const post = (health: number) => {
+        const p = structuredClone(cs2Steps[0].payload) as any;
+        p.player.state.health = health;
+        return postToIntegration(t, id, withToken(p, token));
+      };
+      expect((await post(100)).status).toBe(200);
+      expect((await post(20)).status).toBe(200);
+      const pulses = () => t.box.engine.scene.segments[0].active(t.box.engine.now()).filter((i) => i.def.id === "pulse");
+      const first = await until(() => pulses()[0], "the warning pulse");
+      // Two runs are booked at the start; the third only by the engine's own frames.
+      const run = first.endMs - first.startMs;
+      await until(() => pulses().some((i) => i.startMs >= first.startMs + 2 * run), "the third run of the same warning", 8000);
+      expect((await post(100)).status).toBe(200);
+      expect(pulses()).toEqual([]);
+    } finally {
+      await t.stop();
+    }
+  });
+});
+
 describe("recording and replay", () => {
-  test("a recorded CS2 session replays into a restarted ledbox and lights the same events", async () => {
+  test("a recorded CS2 session replays into a ledbox without that session's state and lights the same events; into the one that saw it, nothing again", async () => {
     const dataDir = tempDir();
+    const before = tempDir();
     let t = await startBox({ dataDir });
     const admin = { cookie: await t.admin() };
     const c = await call(t.url, "POST", "/api/v1/integrations", { name: "rec", type: "cs2", record: true }, admin);
     const id = c.body.id;
     const token = (await call(t.url, "GET", `/api/v1/integrations/${id}/setup`, undefined, admin)).body.token;
+    await t.stop();
+    // The data as it was before the session: the integration exists, it has seen nothing.
+    cpSync(dataDir, before, { recursive: true });
+    t = await startBox({ dataDir });
     for (const s of cs2Steps) await call(t.url, "POST", `/api/v1/integrations/${id}/event`, withToken(s.payload, token));
     const original = (await call(t.url, "GET", `/api/v1/integrations/${id}/status`)).body;
+    const recording = readFileSync(original.recording.file, "utf8");
     await t.stop();
 
-    t = await startBox({ dataDir });
     try {
-      const result = await replay(readFileSync(original.recording.file, "utf8"), { url: t.url, speed: 1000, log: () => {} });
+      t = await startBox({ dataDir: before });
+      const result = await replay(recording, { url: t.url, speed: 1000, log: () => {} });
       expect(result).toMatchObject({ ok: true, sent: cs2Steps.length, failed: 0 });
-      const again = (await call(t.url, "GET", `/api/v1/integrations/${id}/status`)).body;
-      expect(again.counts).toEqual(original.counts);
+      expect((await call(t.url, "GET", `/api/v1/integrations/${id}/status`)).body.counts).toEqual(original.counts);
+      await t.stop();
+
+      t = await startBox({ dataDir });
+      expect(await replay(recording, { url: t.url, speed: 1000, log: () => {} })).toMatchObject({ ok: true, sent: cs2Steps.length, failed: 0 });
+      // The same occurrences: values move along with the replay, but no trigger fires again.
+      const counts = (await call(t.url, "GET", `/api/v1/integrations/${id}/status`)).body.counts;
+      expect(Object.keys(counts).filter((type) => !isValueType(type) && type !== "custom")).toEqual([]);
+      expect(counts.health).toBeGreaterThan(0);
     } finally {
       await t.stop();
       rmSync(dataDir, { recursive: true, force: true });
+      rmSync(before, { recursive: true, force: true });
     }
   });
 });

@@ -1,129 +1,132 @@
-// The live hub with a real engine and event ring, and sockets that buffer what they are sent as
-// Bun's do (getBufferedAmount grows until the peer reads): a client that stops reading gets
-// nothing more, and when it reads again it gets the newest hello/stats/heartbeat once and every
-// event from its place in the ring, or how many the ring no longer has.
-import { afterEach, beforeEach, expect, setDefaultTimeout, test } from "bun:test";
-import { defaultSettings, SettingsSchema } from "../../src/config/schema.ts";
+// The live channel's frame pacing (src/http/live.ts) on engine time: which engine frames each
+// client is sent, decided from the frames' own timestamps, so it is checked exactly here with a
+// stand-in engine; live.test.ts runs the channel end to end.
+import { afterEach, describe, expect, test } from "bun:test";
 import { EventRing } from "../../src/events/ring.ts";
-import { LiveHub, LiveMessageSchema, MAX_BUFFERED, type LiveMessage, type LiveSocket } from "../../src/http/live.ts";
-import { Engine } from "../../src/light/engine.ts";
-import { until } from "../helpers/box.ts";
+import { LiveHub, type LiveSocket } from "../../src/http/live.ts";
+import type { Engine } from "../../src/light/engine.ts";
 
-setDefaultTimeout(20_000);
+/** Just what the hub reads from an engine; frame(t) runs its frame listeners at engine time t. */
+class StandInEngine {
+  settings = { render: { fps: 60 }, strip: { ledCount: 2 }, http: { liveClients: 16 } } as Engine["settings"];
+  lastFrameMs = 0;
+  pipeline = { preview: new Uint8Array(6) };
+  private listeners: ((e: Engine) => void)[] = [];
+  onFrame(fn: (e: Engine) => void) {
+    this.listeners.push(fn);
+    return () => void this.listeners.splice(this.listeners.indexOf(fn), 1);
+  }
+  stats() {
+    return {} as ReturnType<Engine["stats"]>;
+  }
+  frame(tMs: number) {
+    this.lastFrameMs = tMs;
+    for (const l of this.listeners) l(this as unknown as Engine);
+  }
+  /** Frames at the engine's rate for one second of engine time from `fromMs`. */
+  second(fromMs = 0) {
+    const fps = this.settings.render.fps;
+    for (let k = 0; k < fps; k++) this.frame(fromMs + (k * 1000) / fps);
+  }
+}
 
-/** A socket whose peer reads only while `reading`; what it has not read stays buffered. */
-class Peer implements LiveSocket {
-  reading = true;
+/** A socket that keeps what it is sent; `buffered` plays a client that is not reading. */
+class Socket implements LiveSocket {
+  sent: (string | Uint8Array)[] = [];
   buffered = 0;
-  closed: [number?, string?] | null = null;
-  received: (LiveMessage | Uint8Array)[] = [];
-  private unread: (string | Uint8Array)[] = [];
   send(data: string | Uint8Array) {
-    if (this.closed) return 0;
-    this.unread.push(data);
-    this.buffered += data.length;
-    if (this.reading) this.read();
-    return data.length;
+    this.sent.push(data);
   }
   getBufferedAmount() {
     return this.buffered;
   }
-  /** Reads what is buffered; returns it. */
-  read() {
-    const got = this.unread.map((d) => (typeof d === "string" ? LiveMessageSchema.parse(JSON.parse(d)) : d));
-    this.received.push(...got);
-    this.unread = [];
-    this.buffered = 0;
-    return got;
-  }
-  close(code?: number, reason?: string) {
-    this.closed = [code, reason];
-  }
-  terminate() {
-    this.closed = [];
-  }
-  json<T extends LiveMessage["type"]>(type: T) {
-    return this.received.filter((m): m is Extract<LiveMessage, { type: T }> => !(m instanceof Uint8Array) && m.type === type);
+  close() {}
+  terminate() {}
+  frames() {
+    return this.sent.filter((d) => typeof d !== "string").length;
   }
 }
 
-let engine: Engine;
-let ring: EventRing;
-let hub: LiveHub;
-beforeEach(async () => {
-  engine = new Engine(SettingsSchema.parse({ strip: { ledCount: 10_000 }, http: { liveClients: 3 } }));
-  ring = new EventRing(512);
-  hub = new LiveHub(engine, ring);
-  await engine.start();
+let hub: LiveHub | null = null;
+afterEach(() => {
+  hub?.stop();
+  hub = null;
+});
+
+function setup() {
+  const engine = new StandInEngine();
+  hub = new LiveHub(engine as unknown as Engine, new EventRing());
   hub.start();
-});
-afterEach(async () => {
-  hub.stop();
-  await engine.stop();
-});
+  return { engine, hub };
+}
 
-const push = (n: number) => {
-  for (let i = 0; i < n; i++) ring.push({ type: "assist", id: `e${ring.lastSeq + 1}`, time: 1, source: "api", game: "generic" } as never);
-};
-const seqs = (p: Peer) => p.json("events").flatMap((m) => m.items.map((i) => i.seq));
+describe("live frame pacing, on engine time", () => {
+  test("at 60 engine fps: a client asking 10 fps gets every sixth frame, one asking nothing gets every frame", () => {
+    const { engine, hub } = setup();
+    const slow = new Socket(), all = new Socket();
+    hub.open(slow, 10, undefined);
+    hub.open(all, undefined, undefined);
+    const sentAt: number[] = [];
+    engine.onFrame(() => void (slow.frames() > sentAt.length && sentAt.push(engine.lastFrameMs)));
+    engine.second();
+    engine.second(1000);
+    expect(slow.frames()).toBe(20);
+    expect(sentAt.map((t) => Math.round(t))).toEqual(Array.from({ length: 20 }, (_, k) => 100 * k));
+    expect(all.frames()).toBe(120);
+  });
 
-test("a client that stops reading is sent nothing more; reading again it gets the newest state once and every event since", async () => {
-  const p = new Peer();
-  hub.open(p, undefined, undefined);
-  await until(() => p.received.filter((m) => m instanceof Uint8Array).length >= 3, "frames to a reading client");
-  push(5);
-  await until(() => seqs(p).length === 5, "the first events");
+  test("a subscribe message changes a connected client's rate from the next frame; more than the engine's rate gets the engine's", () => {
+    const { engine, hub } = setup();
+    const ws = new Socket();
+    hub.open(ws, undefined, undefined);
+    engine.second();
+    expect(ws.frames()).toBe(60);
+    hub.message(ws, JSON.stringify({ type: "subscribe", fps: 5 }));
+    engine.second(1000);
+    expect(ws.frames()).toBe(60 + 5);
+    hub.message(ws, JSON.stringify({ type: "subscribe", fps: 240 }));
+    engine.second(2000);
+    expect(ws.frames()).toBe(60 + 5 + 60);
+    // Not a subscribe message: ignored, the rate stays.
+    hub.message(ws, JSON.stringify({ type: "subscribe", fps: 0 }));
+    hub.message(ws, "{nonsense");
+    engine.second(3000);
+    expect(ws.frames()).toBe(60 + 5 + 60 + 60);
+  });
 
-  p.reading = false;
-  push(50);
-  await until(() => p.buffered > MAX_BUFFERED, "the client's buffer filling");
-  const stuck = p.buffered;
-  // Frames (30,000 bytes each) and events keep being made; none of them goes to this client.
-  const frames = engine.stats().frames;
-  await until(() => engine.stats().frames > frames + 30, "30 more frames");
-  push(50);
-  await until(() => hub.skippedFrames > 20, "frames skipped for it");
-  expect(p.buffered).toBe(stuck);
-  // Five stats and a heartbeat come and go meanwhile: only the newest of each will be sent.
-  await until(() => engine.stats().frames > frames + 5.5 * 60, "5.5 s of frames", 10_000, 50);
-  expect(p.json("heartbeat")).toEqual([]);
-  p.read();
-  // One frame is over the limit by itself: what the next frame time sends is all it sends.
-  await until(() => p.buffered > 0, "the client's next turn");
-  const turn = p.read().filter((m) => !(m instanceof Uint8Array)) as LiveMessage[];
-  expect(turn.map((m) => m.type).sort()).toEqual(["events", "heartbeat", "stats"]);
-  expect(seqs(p)).toEqual(Array.from({ length: 105 }, (_, i) => i + 1));
-  expect(p.json("events").some((m) => m.missed)).toBe(false);
-  expect(p.closed).toBeNull();
-});
+  test("engine frames up to half a frame late still give a 10 fps client its ten frames a second", () => {
+    const { engine, hub } = setup();
+    const ws = new Socket();
+    hub.open(ws, 10, undefined);
+    // Every third frame comes 8 ms late (still within half a frame of its due time).
+    for (let k = 0; k < 120; k++) engine.frame((k * 1000) / 60 + (k % 3 === 0 ? 8 : 0));
+    expect(ws.frames()).toBe(20);
+  });
 
-test("a client behind for longer than the ring holds is told how many events it missed", async () => {
-  const p = new Peer();
-  hub.open(p, undefined, undefined);
-  await until(() => p.json("hello").length === 1, "hello");
-  p.reading = false;
-  await until(() => p.buffered > MAX_BUFFERED, "the client's buffer filling");
-  push(700);
-  const frames = engine.stats().frames;
-  await until(() => engine.stats().frames > frames + 5, "5 frames");
-  p.read();
-  p.reading = true;
-  await until(() => seqs(p).length === 512, "the 512 events the ring holds");
-  expect(seqs(p)).toEqual(Array.from({ length: 512 }, (_, i) => 700 - 512 + 1 + i));
-  expect(p.json("events")[0].missed).toBe(700 - 512);
-});
+  test("a client with over 1 MiB unsent skips frames (counted) instead of queueing them, and catches up when it drains", () => {
+    const { engine, hub } = setup();
+    const ws = new Socket();
+    hub.open(ws, undefined, undefined);
+    ws.buffered = 2 << 20;
+    engine.second();
+    expect(ws.frames()).toBe(0);
+    expect(hub.skippedFrames).toBe(60);
+    ws.buffered = 0;
+    engine.second(1000);
+    expect(ws.frames()).toBe(60);
+  });
 
-test("past http.liveClients a client is closed with the reason; a closed one frees its place", () => {
-  const peers = [new Peer(), new Peer(), new Peer(), new Peer()];
-  for (const p of peers) hub.open(p, undefined, undefined);
-  expect(hub.clientCount).toBe(3);
-  expect(peers[3].closed).toEqual([1013, "too many live clients: 3 are connected (settings http.liveClients)"]);
-  expect(peers[3].received).toEqual([]);
-  expect(hub.refused).toBe(1);
-  hub.close(peers[0]);
-  const next = new Peer();
-  hub.open(next, undefined, undefined);
-  expect(next.closed).toBeNull();
-  expect(next.json("hello")).toHaveLength(1);
-  expect(defaultSettings().http.liveClients).toBe(16);
+  test("a new engine rate after a settings change: a client's own lower cap holds, the others follow the engine", () => {
+    const { engine, hub } = setup();
+    const capped = new Socket(), open = new Socket();
+    hub.open(capped, 20, undefined);
+    hub.open(open, undefined, undefined);
+    engine.settings = { ...engine.settings, render: { ...engine.settings.render, fps: 10 } };
+    hub.reconfigured();
+    engine.second();
+    expect([capped.frames(), open.frames()]).toEqual([10, 10]);
+    const hellos = (s: Socket) => s.sent.filter((d) => typeof d === "string").map((d) => JSON.parse(d as string)).filter((m) => m.type === "hello");
+    expect(hellos(capped).map((h) => h.fps)).toEqual([20, 10]);
+    expect(hellos(open).map((h) => h.fps)).toEqual([60, 10]);
+  });
 });

@@ -1,7 +1,7 @@
 // End to end: a real ledbox on loopback, events posted over HTTP, their effect read back as
 // frames from the live WebSocket channel.
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
-import { call, led, measuredFps, openLive, startBox, until, type TestBox } from "../helpers/box.ts";
+import { call, led, openLive, startBox, until, type TestBox } from "../helpers/box.ts";
 
 // Real servers, argon2 password hashing and waits for timed messages: more than the 5 s default under load.
 setDefaultTimeout(20_000);
@@ -95,30 +95,16 @@ describe("live channel on the default FPS Combat preset", () => {
     }
   });
 
-  test("a client asking for a lower rate gets fewer frames than the engine renders", async () => {
+  test("a client asking for a lower rate is told its rate and gets frames (which frames: live-hub.test.ts)", async () => {
     const slow = await openLive(t.url, { query: "fps=10" });
     const fast = await openLive(t.url);
     try {
-      expect(slow.hello.fps).toBe(10);
-      expect(slow.hello.engineFps).toBe(60);
-      const s0 = slow.frames.length, f0 = fast.frames.length;
-      const e0 = t.box.engine.stats().frames;
-      await Bun.sleep(1000);
-      const slowN = slow.frames.length - s0, fastN = fast.frames.length - f0;
-      const engineN = t.box.engine.stats().frames - e0;
-      expect(slowN).toBeGreaterThan(0);
-      expect(slowN).toBeLessThanOrEqual(20);
-      expect(slowN).toBeLessThan(engineN / 2);
-      expect(fastN).toBeGreaterThan(slowN * 2);
-
-      // A subscribe message changes the rate of a connected client.
-      fast.send({ type: "subscribe", fps: 5 });
-      await Bun.sleep(100);
-      const g0 = fast.frames.length;
-      await Bun.sleep(1000);
-      const after = fast.frames.length - g0;
-      expect(after).toBeGreaterThan(0);
-      expect(after).toBeLessThanOrEqual(10);
+      expect(slow.hello).toMatchObject({ fps: 10, engineFps: 60 });
+      expect(fast.hello).toMatchObject({ fps: 60, engineFps: 60 });
+      const from = slow.mark();
+      await slow.waitFrame(() => true, "a frame at 10 fps", { from });
+      await fast.waitFrame(() => true, "a frame at 60 fps", { from: fast.mark() });
+      expect([slow.invalid, fast.invalid]).toEqual([[], []]);
     } finally {
       await slow.close();
       await fast.close();
@@ -175,12 +161,12 @@ describe("live channel on the default FPS Combat preset", () => {
       await again.close();
     }
 
-    // Without since, no backlog is replayed.
+    // Without since, no backlog is replayed: the first event it gets is one posted after it connected.
     const fresh = await openLive(t.url);
     try {
-      await fresh.waitFrame(() => true, "a frame");
-      await Bun.sleep(50);
-      expect(fresh.events()).toEqual([]);
+      const marker = await call(t.url, "POST", "/api/v1/events", { type: "custom", name: "after-connect" });
+      await until(() => fresh.events().length > 0, "the event posted after connecting");
+      expect(fresh.events().map((i) => i.event.id)).toEqual(marker.body.ids);
     } finally {
       await fresh.close();
     }
@@ -192,11 +178,12 @@ describe("live channel on the default FPS Combat preset", () => {
       const start = live.hello.lastSeq;
       const r = await call(t.url, "POST", "/api/v1/events", Array.from({ length: 500 }, (_, i) => ({ type: "custom", name: "n", value: i })));
       expect(r.status).toBe(202);
-      await until(() => live.events().length >= 500, "500 events on the live channel");
-      await Bun.sleep(50);
+      // One more event after the batch: once it is here, any duplicate of the batch would be too.
+      const marker = await call(t.url, "POST", "/api/v1/events", { type: "custom", name: "after-batch" });
+      await until(() => live.events().some((i) => i.event.id === marker.body.ids[0]), "the event after the batch");
       const got = live.events();
-      expect(got.map((i) => i.seq)).toEqual(Array.from({ length: 500 }, (_, i) => start + 1 + i));
-      expect(got.map((i) => i.event.id)).toEqual(r.body.ids);
+      expect(got.map((i) => i.seq)).toEqual(Array.from({ length: 501 }, (_, i) => start + 1 + i));
+      expect(got.map((i) => i.event.id)).toEqual([...r.body.ids, ...marker.body.ids]);
       expect(live.messages.filter((m) => m.type === "events").every((m) => (m as { items: unknown[] }).items.length <= 200)).toBe(true);
     } finally {
       await live.close();
@@ -225,17 +212,23 @@ describe("live channel on the default FPS Combat preset", () => {
   });
 
   test("stats every second and a heartbeat parse with LiveMessageSchema", async () => {
+    const opened = Date.now();
+    const framesAtOpen = t.box.engine.stats().frames;
     const live = await openLive(t.url);
     try {
       const stats = await live.waitMessage("stats", undefined, 2500);
-      expect(stats.stats).toMatchObject({ targetFps: 60 });
-      expect(stats.stats.frames as number).toBeGreaterThan(0);
-      expect((stats.stats.power as { ma: number }).ma).toBeGreaterThan(0);
+      expect(stats.stats).toMatchObject({ targetFps: 60, frameErrors: 0 });
+      expect(stats.stats.frames as number).toBeGreaterThanOrEqual(framesAtOpen);
+      // At least the idle current of 150 LEDs.
+      expect((stats.stats.power as { ma: number }).ma).toBeGreaterThanOrEqual(150);
       const hb = await live.waitMessage("heartbeat", undefined, 7000);
-      expect(Math.abs(hb.t - Date.now())).toBeLessThan(10_000);
+      // Stamped when sent: after this client connected, before it arrived.
+      expect(hb.t).toBeGreaterThanOrEqual(opened);
+      expect(hb.t).toBeLessThanOrEqual(Date.now());
       expect(live.invalid).toEqual([]);
-      // The loop kept its rate with a client attached all along.
-      expect(await measuredFps(t.url, 400)).toBeGreaterThan(30);
+      // The loop kept running with a client attached all along (its rate is benchmarked).
+      const frames = t.box.engine.stats().frames;
+      await until(() => t.box.engine.stats().frames >= frames + 10, "frames going on");
     } finally {
       await live.close();
     }

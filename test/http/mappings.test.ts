@@ -147,8 +147,8 @@ describe("presets", () => {
       const list = await call(t.url, "GET", "/api/v1/presets");
       expect(list.status).toBe(200);
       const ids = list.body.map((p: { id: string }) => p.id);
-      expect(ids).toEqual(["fps-combat", "moba-health", "racing", "generic-alert", "game-servers"]);
-      expect(list.body.map((p: { name: string }) => p.name)).toEqual(["FPS Combat", "MOBA Health", "Racing", "Generic Alert", "Game Servers"]);
+      expect(ids).toEqual(["fps-combat", "moba-health", "racing", "generic-alert", "game-servers", "match-day"]);
+      expect(list.body.map((p: { name: string }) => p.name)).toEqual(["FPS Combat", "MOBA Health", "Racing", "Generic Alert", "Game Servers", "Match Day"]);
       for (const p of list.body) expect(p.mappings.length).toBeGreaterThan(0);
 
       const mine = await call(t.url, "POST", "/api/v1/mappings", { name: "Mine", event: "custom", match: { name: "door" }, action: { kind: "effect", effect: "pulse" } }, { cookie });

@@ -31,7 +31,7 @@ describe("reads", () => {
     try {
       const r = await call(t.url, "GET", "/api/v1/health");
       expect(r.body.ok).toBe(true);
-      expect(r.body.mqtt).toEqual({ enabled: false, state: expect.any(String), lastError: null });
+      expect(r.body.mqtt).toEqual({ enabled: false, state: "disabled", lastError: null });
       expect(r.body.servers).toHaveLength(1);
       expect(r.body.servers[0]).toMatchObject({ id: srv.body.id, name: "lan-l4d2" });
       expect(["unknown", "offline"]).toContain(r.body.servers[0].state);
@@ -44,18 +44,22 @@ describe("reads", () => {
   });
 
   test("state: frame stats, segments with layers, power estimate, counters", async () => {
-    await until(async () => (await call(t.url, "GET", "/api/v1/state")).body.stats.frames > 30, "30 frames rendered");
+    await until(() => t.box.engine.stats().frames > 30, "30 frames rendered");
+    // The figures are the engine's own, read live (rates are measured by the benchmarks).
+    const framesBefore = t.box.engine.stats().frames;
     const r = await call(t.url, "GET", "/api/v1/state");
+    const framesAfter = t.box.engine.stats().frames;
     expect(r.status).toBe(200);
     const { stats, segments, strip, events, outputs } = r.body;
     expect(stats.targetFps).toBe(60);
-    expect(stats.deliveredFps).toBeGreaterThan(40);
-    expect(stats.deliveredFps).toBeLessThan(75);
-    expect(stats.intervalMs.p50).toBeGreaterThan(10);
-    expect(stats.intervalMs.p50).toBeLessThan(25);
+    expect(stats.frames).toBeGreaterThanOrEqual(framesBefore);
+    expect(stats.frames).toBeLessThanOrEqual(framesAfter);
+    expect(stats.deliveredFps).toBeGreaterThan(0);
     expect(stats.intervalMs.p99).toBeGreaterThanOrEqual(stats.intervalMs.p50);
-    expect(stats.renderMs.p50).toBeGreaterThanOrEqual(0);
-    expect(stats.power.ma).toBeGreaterThan(0);
+    expect(stats.intervalMs.max).toBeGreaterThanOrEqual(stats.intervalMs.p99);
+    expect(stats.renderMs.p99).toBeGreaterThanOrEqual(stats.renderMs.p50);
+    // At least the strip's idle current: 150 LEDs at 1 mA.
+    expect(stats.power.ma).toBeGreaterThanOrEqual(150);
     expect(stats.power.watts).toBeCloseTo((stats.power.ma / 1000) * 5, 1);
     expect(strip.ledCount).toBe(150);
     expect(segments).toEqual([expect.objectContaining({ name: "main", start: 0, length: 150, base: expect.objectContaining({ colors: presetById.get("fps-combat")!.base!.colors }), meters: [], effects: [] })]);

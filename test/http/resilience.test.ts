@@ -91,7 +91,7 @@ describe("failing peers, in a real process", () => {
     expect(problems[0].problem).toBe(`nothing answers on UDP 127.0.0.1:${ports.a2s}: its host says the port is closed (is the game server running?)`);
     expect(problems[1].problem).toMatch(new RegExp(`^nothing answers on UDP 127\\.0\\.0\\.1:${ports.a2s}: .*; RCON: cannot connect to 127\\.0\\.0\\.1:${ports.rcon}`));
     expect(problems[2].problem).toBe(`timeout after 0.5 s waiting for a Minecraft status reply from 127.0.0.1:${ports.mute}`);
-    expect(problems[3].problem).toBe(`the reply from http://127.0.0.1:${ports.reset}/state broke off (ECONNRESET)`);
+    expect(problems[3].problem).toBe(`the connection to 127.0.0.1:${ports.reset} closed before the reply was complete`);
     expect(problems[4].problem).toMatch(/^cannot resolve host "no-such-host\.invalid"|^timeout after 0\.5 s/);
     const ddp = after.body.outputs[1];
     expect(ddp.driver).toBe("ddp");

@@ -2,7 +2,7 @@
 // live frames), targets segments, survives a restart; unknown segments and bad input are refused.
 import { describe, expect, test, setDefaultTimeout } from "bun:test";
 import { rmSync } from "node:fs";
-import { call, led, openLive, startBox, tempDir } from "../helpers/box.ts";
+import { call, led, openLive, startBox, tempDir, until } from "../helpers/box.ts";
 
 // Real servers, argon2 password hashing and waits for timed messages: more than the 5 s default under load.
 setDefaultTimeout(20_000);
@@ -22,30 +22,47 @@ describe("scene base layer", () => {
         const dim = (f: Uint8Array) => ledsOf(f).every((c) => c.join() === led(f, 0).join() && c[0] < 20);
         await live.waitFrame(dim, "the dim default base");
         const from = live.mark();
+        const r0 = led(live.frames[from - 1].data, 0)[0];
+        // The engine's own frames, with their times: the fade is checked against its formula.
+        const engine = t.box.engine;
+        const rendered: { t: number; red: number; blue: number }[] = [];
+        const off = engine.onFrame((e) => void rendered.push({ t: e.lastFrameMs, red: e.pipeline.preview[0], blue: e.pipeline.preview[2] }));
+        const sentAt = engine.now();
         const r = await call(t.url, "PUT", "/api/v1/scene/base", { effect: "solid", colors: ["#ff0000"], level: 1, transitionMs: 600 }, { cookie });
+        const answeredAt = engine.now();
         expect(r.status).toBe(200);
         expect(r.body).toEqual({ segments: ["main"] });
         const full = (f: Uint8Array) => ledsOf(f).every(([r, g, b]) => r === 204 && g === 0 && b === 0);
         await live.waitFrame(full, "full red after the transition", { from, timeoutMs: 2000 });
+        off();
+        // A linear crossfade over 600 ms from when the change was made (between sending and the
+        // answer): red goes from r0 to 204 (full red at brightness 0.8), ±1.5 for byte rounding.
+        const u = (ms: number) => Math.min(1, Math.max(0, ms / 600));
+        for (const f of rendered) {
+          const lo = r0 + (204 - r0) * u(f.t - answeredAt) - 1.5, hi = r0 + (204 - r0) * u(f.t - sentAt) + 1.5;
+          expect({ t: f.t - sentAt, red: f.red, ok: f.red >= lo && f.red <= hi }).toEqual({ t: f.t - sentAt, red: f.red, ok: true });
+        }
+        // On the live channel: intermediate levels, never falling, every LED alike (solid).
         const reds = live.frames.slice(from).map((f) => led(f.data, 0)[0]);
         const end = reds.indexOf(204);
         const during = reds.slice(0, end);
-        // About 0.6 s at 60 fps of rising red in between: many distinct intermediate levels, never falling.
-        const middle = new Set(during.filter((v) => v > 20 && v < 190));
-        expect(middle.size).toBeGreaterThanOrEqual(8);
+        expect(during.some((v) => v > r0 + 2 && v < 202)).toBe(true);
         for (let i = 1; i < during.length; i++) expect(during[i]).toBeGreaterThanOrEqual(during[i - 1]);
-        // And every LED the same (solid).
         const mid = live.frames.slice(from)[Math.floor(end / 2)].data;
         expect(new Set(ledsOf(mid).map((c) => c.join())).size).toBe(1);
         expect(live.invalid).toEqual([]);
 
-        // transitionMs 0 changes at once: the next frames are already the new colour.
+        // transitionMs 0 changes at once: every frame the engine renders after the answer is blue.
         const from2 = live.mark();
+        const after: number[] = [];
+        const off2 = engine.onFrame((e) => void after.push(e.pipeline.preview[2]));
         expect((await call(t.url, "PUT", "/api/v1/scene/base", { colors: ["#0000ff"], transitionMs: 0 }, { cookie })).status).toBe(200);
+        after.length = 0;
         const blue = (f: Uint8Array) => ledsOf(f).every(([r, g, b]) => r === 0 && g === 0 && b === 204);
         await live.waitFrame(blue, "full blue", { from: from2 });
-        const first = live.frames.slice(from2).findIndex((f) => blue(f.data));
-        expect(first).toBeLessThanOrEqual(2);
+        await until(() => after.length >= 3, "three frames after the change");
+        off2();
+        expect(after.slice(0, 3)).toEqual([204, 204, 204]);
       } finally {
         await live.close();
       }

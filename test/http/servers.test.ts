@@ -64,9 +64,13 @@ describe("servers API", () => {
     const u = await call(t.url, "PUT", `/api/v1/servers/${id}`, { ...record, name: "L4D2 renamed" }, admin);
     expect(u.status).toBe(200);
     expect(u.body).toMatchObject({ name: "L4D2 renamed", hasRconPassword: true });
-    // The poller restarted with the kept password: still no auth problem.
-    await Bun.sleep(1500);
-    expect((await call(t.url, "GET", `/api/v1/servers/${id}/status`)).body.problem).toBeNull();
+    // The poller restarted with the kept password (a restarted poller has not polled yet, so
+    // lastPollAt is null until its first poll): that poll has no auth problem.
+    const polled = await until(async () => {
+      const s = (await call(t.url, "GET", `/api/v1/servers/${id}/status`)).body;
+      return s.lastPollAt !== null && s;
+    }, "the restarted poller's first poll", 5000);
+    expect(polled).toMatchObject({ state: "online", problem: null });
     expect((await call(t.url, "GET", "/api/v1/servers")).body.map((s: any) => [s.name, s.state])).toEqual([["L4D2 renamed", "online"]]);
 
     const hist = await call(t.url, "GET", `/api/v1/servers/${id}/history?since=0`);

@@ -199,7 +199,7 @@ describe("through the engine (analytic, gamma 2.2)", () => {
         const c = Math.max(0, Math.min(1, v * 10 - i));
         want.push(level((1 - v) * c), level(v * c), 0);
       }
-      expectLevels(e.pipeline.wire, want);
+      expectLevels(e.pipeline.frame, want);
     }
   });
 
@@ -210,7 +210,7 @@ describe("through the engine (analytic, gamma 2.2)", () => {
     expect(e.setMeter("z", meterSpec({ segment: "nope" }), 1, 0)).toEqual([]);
     e.renderAt(0);
     const w = 255;
-    expect(Array.from(e.pipeline.wire)).toEqual([
+    expect(Array.from(e.pipeline.frame)).toEqual([
       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, w,
       w, w, w, w, w, w, 0, 0, 0, 0, 0, w,
     ]);

@@ -1,4 +1,4 @@
-// The pipeline: brightness → gamma → power limit → white extraction → dither → colour order.
+// The pipeline: brightness → gamma → power limit → white extraction → dither, into logical R G B (W) bytes.
 import { describe, expect, test } from "bun:test";
 import { RGB_ORDERS, RGBW_ORDERS, type SettingsInput } from "../../src/config/schema.ts";
 import { Pipeline } from "../../src/light/pipeline.ts";
@@ -32,14 +32,14 @@ describe("gamma and brightness", () => {
     const s = new Float32Array(n * 3);
     for (let i = 0; i < n; i++) s[i * 3] = s[i * 3 + 1] = s[i * 3 + 2] = i / (n - 1);
     p.process(s, 0);
-    expectLevels(p.wire, Array.from(s, (v) => level(v)));
+    expectLevels(p.frame, Array.from(s, (v) => level(v)));
     // Monotonic, black is 0, white is 255.
-    for (let i = 3; i < p.wire.length; i++) expect(p.wire[i]).toBeGreaterThanOrEqual(p.wire[i - 3]);
-    expect(p.wire[0]).toBe(0);
-    expect(p.wire[p.wire.length - 1]).toBe(255);
+    for (let i = 3; i < p.frame.length; i++) expect(p.frame[i]).toBeGreaterThanOrEqual(p.frame[i - 3]);
+    expect(p.frame[0]).toBe(0);
+    expect(p.frame[p.frame.length - 1]).toBe(255);
     // The curve really bends: mid-grey input is about a fifth of full duty, not half.
-    expect(p.wire[128 * 3]).toBeGreaterThan(50);
-    expect(p.wire[128 * 3]).toBeLessThan(60);
+    expect(p.frame[128 * 3]).toBeGreaterThan(50);
+    expect(p.frame[128 * 3]).toBeLessThan(60);
   });
 
   test("other gammas: 1 is linear, 2.8 is steeper", () => {
@@ -47,7 +47,7 @@ describe("gamma and brightness", () => {
       const p = pipe(5, { light: { gamma: g } });
       const s = Float32Array.from([0, 0.1, 0.25, 0.4, 0.5, 0.6, 0.75, 0.9, 1, 0.33, 0.66, 0.99, 0.05, 0.15, 0.85]);
       p.process(s, 0);
-      expectLevels(p.wire, Array.from(s, (v) => level(v, g)));
+      expectLevels(p.frame, Array.from(s, (v) => level(v, g)));
     }
   });
 
@@ -56,20 +56,20 @@ describe("gamma and brightness", () => {
       const p = pipe(3, { light: { brightness: b } });
       const s = Float32Array.from([1, 0.5, 0.25, 0.8, 0.1, 0, 1, 1, 1]);
       p.process(s, 0);
-      expectLevels(p.wire, Array.from(s, (v) => level(v * b)));
+      expectLevels(p.frame, Array.from(s, (v) => level(v * b)));
     }
   });
 
   test("values outside 0–1 are clipped (an additive blend can overshoot)", () => {
     const p = pipe(2);
     p.process(Float32Array.from([1.7, -0.3, 3, -5, 1.0001, 0]), 0);
-    expect(Array.from(p.wire)).toEqual([255, 0, 255, 0, 255, 0]);
+    expect(Array.from(p.frame)).toEqual([255, 0, 255, 0, 255, 0]);
   });
 
   test("an overshooting value is clipped before brightness: it never shows brighter than brightness allows", () => {
     const p = pipe(2, { light: { brightness: 0.5 } });
     p.process(Float32Array.from([2, 1, 1.5, 4, 0.5, 0]), 0);
-    expectLevels(p.wire, [level(0.5), level(0.5), level(0.5), level(0.5), level(0.25), 0]);
+    expectLevels(p.frame, [level(0.5), level(0.5), level(0.5), level(0.5), level(0.25), 0]);
     expect(Array.from(p.preview)).toEqual([128, 128, 128, 128, 64, 0]);
   });
 
@@ -92,7 +92,7 @@ describe("power limiting", () => {
     expect(p.power.limiting).toBe(false);
     expect(p.power.scale).toBe(1);
     expect(p.power.watts).toBeCloseTo((p.power.ma / 1000) * 12, 9);
-    expectLevels(p.wire, Array.from(strip(10, c), (v) => level(v)));
+    expectLevels(p.frame, Array.from(strip(10, c), (v) => level(v)));
   });
 
   test("black costs only the idle current", () => {
@@ -117,7 +117,7 @@ describe("power limiting", () => {
     const scale = 700 / active;
     expect(Math.abs(p.power.scale - scale) / scale).toBeLessThan(2e-3);
     // Every channel's duty is scaled by the same factor: byte = round(255 · duty · scale).
-    expectLevels(p.wire, new Array(450).fill(255 * duty * scale));
+    expectLevels(p.frame, new Array(450).fill(255 * duty * scale));
     // The preview shows the same limit in screen terms: duty scale back through the inverse gamma.
     const prev = 255 * 0.8 * scale ** (1 / 2.2);
     for (const b of p.preview) expect(Math.abs(b - prev)).toBeLessThanOrEqual(0.51);
@@ -128,7 +128,7 @@ describe("power limiting", () => {
     p.process(strip(100, [1, 0.6, 0.3]), 0);
     expect(p.power.limiting).toBe(true);
     const d = [1, 0.6 ** 2.2, 0.3 ** 2.2].map((x) => x * p.power.scale * 255);
-    expectLevels(p.wire.subarray(0, 3), d);
+    expectLevels(p.frame.subarray(0, 3), d);
   });
 
   test("switched off: nothing is scaled, but the estimate is still published", () => {
@@ -137,7 +137,7 @@ describe("power limiting", () => {
     expect(p.power.requestedMa).toBeCloseTo(150 + 150 * 60, 0);
     expect(p.power.ma).toBe(p.power.requestedMa);
     expect(p.power.limiting).toBe(false);
-    expect(p.wire.every((b) => b === 255)).toBe(true);
+    expect(p.frame.every((b) => b === 255)).toBe(true);
   });
 
   test("exactly at budget is not limiting; one step over is", () => {
@@ -155,7 +155,7 @@ describe("power limiting", () => {
     const p = pipe(100, { power: { enabled: true, budgetMa: 50 } });
     p.process(strip(100, [1, 1, 1]), 0);
     expect(p.power.scale).toBe(0);
-    expect(p.wire.every((b) => b === 0)).toBe(true);
+    expect(p.frame.every((b) => b === 0)).toBe(true);
     expect(p.power.ma).toBe(100);
   });
 
@@ -180,7 +180,7 @@ describe("temporal dithering", () => {
     const out: number[][] = [];
     for (let f = 0; f < count; f++) {
       p.process(s, f);
-      out.push(Array.from(p.wire));
+      out.push(Array.from(p.frame));
     }
     return out;
   }
@@ -221,15 +221,15 @@ describe("temporal dithering", () => {
     const p = pipe(12, { light: { gamma: 1 } });
     const s = strip(12, [4.3 / 255, 9.7 / 255, 0.6 / 255]);
     p.process(s, 5);
-    const first = Array.from(p.wire);
+    const first = Array.from(p.frame);
     for (const f of [0, 1, 2, 7, 100]) p.process(s, f);
     p.process(s, 5);
-    expect(Array.from(p.wire)).toEqual(first);
+    expect(Array.from(p.frame)).toEqual(first);
     p.process(s, 13); // 13 ≡ 5 (mod 8)
-    expect(Array.from(p.wire)).toEqual(first);
+    expect(Array.from(p.frame)).toEqual(first);
     const q = pipe(12, { light: { gamma: 1 } });
     q.process(s, 5);
-    expect(Array.from(q.wire)).toEqual(first);
+    expect(Array.from(q.frame)).toEqual(first);
   });
 
   test("neighbouring LEDs are out of phase, so a flat low level does not flicker as one block", () => {
@@ -253,65 +253,54 @@ describe("temporal dithering", () => {
 describe("colour order and white extraction", () => {
   /** Bytes for R, G, B chosen to be distinct (gamma 1: 0.2 → 51, 0.6 → 153, 1 → 255). */
   const C = [0.2, 0.6, 1];
-  const BYTES: Record<string, number> = { R: 51, G: 153, B: 255 };
 
-  test("all six RGB orders put each channel's byte where its letter is", () => {
+  test("whatever the strip's order (six RGB orders), the frame is R G B: the order is applied where the wire format is made", () => {
     expect(RGB_ORDERS.length).toBe(6);
     for (const order of RGB_ORDERS) {
       const p = pipe(3, { strip: { colorOrder: order }, light: { gamma: 1 } });
       p.process(strip(3, C), 0);
       expect(p.bytesPerLed).toBe(3);
-      const want = [...order].map((ch) => BYTES[ch]);
-      expect(Array.from(p.wire)).toEqual([...want, ...want, ...want]);
+      expect({ order, frame: Array.from(p.frame) }).toEqual({ order, frame: [51, 153, 255, 51, 153, 255, 51, 153, 255] });
       expect(Array.from(p.preview.subarray(0, 3))).toEqual([51, 153, 255]);
     }
   });
 
-  test("all six RGBW orders, white extraction none: W stays 0 and RGB pass through", () => {
+  test("six RGBW orders, white extraction none: R G B pass through, W stays 0", () => {
     expect(RGBW_ORDERS.length).toBe(6);
     for (const order of RGBW_ORDERS) {
       const p = pipe(2, { strip: { ledType: "rgbw", colorOrder: order, whiteExtraction: "none" }, light: { gamma: 1 } });
       p.process(strip(2, C), 0);
       expect(p.bytesPerLed).toBe(4);
-      expect(p.wire.length).toBe(8);
-      const v: Record<string, number> = { ...BYTES, W: 0 };
-      const want = [...order].map((ch) => v[ch]);
-      expect(Array.from(p.wire)).toEqual([...want, ...want]);
+      expect({ order, frame: Array.from(p.frame) }).toEqual({ order, frame: [51, 153, 255, 0, 51, 153, 255, 0] });
     }
   });
 
   test("white extraction subtract: W = min(R,G,B), taken out of R, G and B", () => {
-    for (const order of RGBW_ORDERS) {
-      const p = pipe(1, { strip: { ledType: "rgbw", colorOrder: order, whiteExtraction: "subtract" }, light: { gamma: 1 } });
-      p.process(Float32Array.from(C), 0);
-      const v: Record<string, number> = { R: 0, G: 102, B: 204, W: 51 };
-      expect(Array.from(p.wire)).toEqual([...order].map((ch) => v[ch]));
-    }
+    const p = pipe(1, { strip: { ledType: "rgbw", colorOrder: "GRBW", whiteExtraction: "subtract" }, light: { gamma: 1 } });
+    p.process(Float32Array.from(C), 0);
+    expect(Array.from(p.frame)).toEqual([0, 102, 204, 51]);
   });
 
   test("white extraction add: W = min(R,G,B), R, G and B unchanged", () => {
-    for (const order of RGBW_ORDERS) {
-      const p = pipe(1, { strip: { ledType: "rgbw", colorOrder: order, whiteExtraction: "add" }, light: { gamma: 1 } });
-      p.process(Float32Array.from(C), 0);
-      const v: Record<string, number> = { ...BYTES, W: 51 };
-      expect(Array.from(p.wire)).toEqual([...order].map((ch) => v[ch]));
-    }
+    const p = pipe(1, { strip: { ledType: "rgbw", colorOrder: "BGRW", whiteExtraction: "add" }, light: { gamma: 1 } });
+    p.process(Float32Array.from(C), 0);
+    expect(Array.from(p.frame)).toEqual([51, 153, 255, 51]);
   });
 
   test("white extraction works on duty after gamma (pure white → only the W channel when subtracting)", () => {
     const p = pipe(1, { strip: { ledType: "rgbw", colorOrder: "RGBW", whiteExtraction: "subtract" } });
     p.process(Float32Array.from([0.5, 0.5, 0.5]), 0);
-    expect(Array.from(p.wire.subarray(0, 3))).toEqual([0, 0, 0]);
-    expect(Math.abs(p.wire[3] - level(0.5))).toBeLessThanOrEqual(0.58);
+    expect(Array.from(p.frame.subarray(0, 3))).toEqual([0, 0, 0]);
+    expect(Math.abs(p.frame[3] - level(0.5))).toBeLessThanOrEqual(0.58);
     // A saturated colour has no white in it.
     p.process(Float32Array.from([1, 0, 0.5]), 0);
-    expect(p.wire[3]).toBe(0);
+    expect(p.frame[3]).toBe(0);
   });
 
   test("an RGB strip ignores white extraction, and the schema pairs led types with orders", () => {
     const p = pipe(1, { strip: { whiteExtraction: "add" }, light: { gamma: 1 } });
     p.process(Float32Array.from(C), 0);
-    expect(Array.from(p.wire)).toEqual([51, 153, 255]);
+    expect(Array.from(p.frame)).toEqual([51, 153, 255]);
     expect(() => settings({ strip: { ledType: "rgbw", colorOrder: "GRB" } })).toThrow();
     expect(() => settings({ strip: { ledType: "rgb", colorOrder: "GRBW" } })).toThrow();
   });

@@ -29,10 +29,19 @@ describe("targets", () => {
 
   test("an effect on one segment leaves the other alone; '*' reaches both", () => {
     const sc = darkScene(twoSegs());
-    expect(sc.trigger(fx({ effect: "flash", segment: "right", colors: ["#ff0000"], fadeOutMs: 0 }), 0)).toEqual({ ok: true, segments: ["right"] });
+    expect(sc.trigger(fx({ effect: "flash", segment: "right", colors: ["#ff0000"], fadeOutMs: 0 }), 0)).toEqual({ ok: true, segments: ["right"], seq: expect.any(Number) });
     expectFloats(sceneAt(sc, 10), [...solid(3, [0, 0, 0]), ...solid(3, [1, 0, 0])]);
-    expect(sc.trigger(fx({ effect: "flash", colors: ["#0000ff"], fadeOutMs: 0, priority: 60 }), 0)).toEqual({ ok: true, segments: ["left", "right"] });
+    expect(sc.trigger(fx({ effect: "flash", colors: ["#0000ff"], fadeOutMs: 0, priority: 60 }), 0)).toEqual({ ok: true, segments: ["left", "right"], seq: expect.any(Number) });
     expectFloats(sceneAt(sc, 10), solid(6, [0, 0, 1]));
+  });
+
+  test("end(seq) ends that one instance on every segment it was placed on, and no other", () => {
+    const sc = darkScene(twoSegs());
+    const a = sc.trigger(fx({ effect: "pulse", durationMs: 5000 }), 0);
+    const b = sc.trigger(fx({ effect: "pulse", durationMs: 5000, segment: "left" }), 0);
+    if (!a.ok || !b.ok) throw new Error("not placed");
+    sc.end(a.seq);
+    expect(sc.segments.map((s) => s.active(10).map((i) => i.seq))).toEqual([[b.seq], []]);
   });
 
   test("overlapping segments (when allowed) render in order: the later one wins where they overlap", () => {

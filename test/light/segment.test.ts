@@ -122,7 +122,7 @@ describe("bounded instances per segment", () => {
     sc.trigger(flash({ colors: [c(1)], priority: 60 }), 0);
     sc.trigger(flash({ colors: [c(2)], priority: 40 }), 0);
     sc.trigger(flash({ colors: [c(3)], priority: 40 }), 0);
-    expect(sc.trigger(flash({ colors: [c(4)], priority: 50 }), 0)).toEqual({ ok: true, segments: ["main"] });
+    expect(sc.trigger(flash({ colors: [c(4)], priority: 50 }), 0)).toEqual({ ok: true, segments: ["main"], seq: expect.any(Number) });
     const blue = (k: number) => `0,0,${k / 255}`;
     expect(names(sc)).toEqual([blue(1), blue(3), blue(4)]);
     // Same priorities everywhere: plain oldest-first.

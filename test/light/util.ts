@@ -107,3 +107,66 @@ export function solid(n: number, c: readonly number[]): number[] {
 
 /** LED i's triple from a strip or byte buffer. */
 export const led = (buf: ArrayLike<number>, i: number, per = 3) => Array.from({ length: per }, (_, c) => buf[i * per + c]);
+
+/** What the pipeline's frame bytes should be, stage by stage as pipeline.ts documents them (not its code). */
+export interface WireModel {
+  brightness: number;
+  gamma: number;
+  /** The strip's colour order, e.g. "GRB" or "GRBW": only its length matters (the frame is R G B (W)). */
+  order: string;
+  dithering: boolean;
+  /** RGBW only: how white is taken from the colour. */
+  whiteExtraction?: "none" | "subtract" | "add";
+  /** The power limiter's duty factor (1 = not limiting). */
+  scale?: number;
+  /** Relative uncertainty of scale (an estimate made outside the pipeline differs in the last digits). */
+  scaleTol?: number;
+}
+
+/** The 8-frame ordered dither: frame phase k compares the fraction with (ORDER[k] + 0.5) / 8 (pipeline.ts). */
+const DITHER_ORDER = [0, 4, 2, 6, 1, 5, 3, 7];
+
+/** LED duty (0–1) per logical channel R, G, B, W for linear colours, and each one's uncertainty. */
+export function dutyOf(rgb: readonly number[], m: Pick<WireModel, "brightness" | "gamma" | "whiteExtraction">): { duty: number[]; tol: number[] } {
+  const v = rgb.map((x) => Math.min(1, Math.max(0, x)) * m.brightness);
+  const duty = v.map((x) => Math.pow(x, m.gamma));
+  // The pipeline's 4096-entry gamma table rounds its input by up to 1/8192: the slope there bounds the error.
+  const tol = v.map((x) => m.gamma * Math.pow(Math.min(1, x + 1 / 8192), m.gamma - 1) / 8192 + 1e-6);
+  if (m.whiteExtraction === undefined || m.whiteExtraction === "none") return { duty: [...duty, 0], tol: [...tol, 0] };
+  const w = Math.min(...duty), wTol = tol[duty.indexOf(w)];
+  if (m.whiteExtraction === "add") return { duty: [...duty, w], tol: [...tol, wTol] };
+  return { duty: [...duty.map((d) => d - w), w], tol: [...tol.map((t) => t + wTol), wTol] };
+}
+
+/**
+ * The byte range each wire position may hold for LEDs showing the linear colours `leds` in frame
+ * `frame`: brightness and gamma to duty, the power scale, white extraction, then 0–255, dithered
+ * in time below 64 steps, in logical order R G B (W). A range is one value unless the gamma
+ * table's rounding could tip it to the next.
+ */
+export function expectedWire(leds: readonly (readonly number[])[], m: WireModel, frame: number): [number, number][] {
+  const rgbw = m.order.length === 4;
+  const out: [number, number][] = new Array(leds.length * m.order.length);
+  leds.forEach((c, i) => {
+    const { duty, tol } = dutyOf(c, { ...m, whiteExtraction: rgbw ? (m.whiteExtraction ?? "subtract") : "none" });
+    for (let ch = 0; ch < m.order.length; ch++) {
+      const x = 255 * duty[ch] * (m.scale ?? 1);
+      const dx = 255 * tol[ch] * (m.scale ?? 1) + x * (m.scaleTol ?? 0);
+      const threshold = (DITHER_ORDER[(frame + i * 3 + ch) & 7] + 0.5) / 8;
+      const byte = (y: number) => (y >= 255 ? 255 : y <= 0 ? 0 : m.dithering && y < 64 ? Math.floor(y + threshold) : Math.round(y));
+      out[i * m.order.length + ch] = [byte(x - dx), byte(x + dx)];
+    }
+  });
+  return out;
+}
+
+/** Fails naming every wire byte outside its expected range. */
+export function expectWire(actual: ArrayLike<number>, expected: [number, number][], what: string): void {
+  if (actual.length !== expected.length) throw new Error(`${what}: ${actual.length} bytes, expected ${expected.length}`);
+  const bad: string[] = [];
+  for (let i = 0; i < actual.length; i++) {
+    const [lo, hi] = expected[i];
+    if (actual[i] < lo || actual[i] > hi) bad.push(`byte ${i}: ${actual[i]}, expected ${lo === hi ? lo : `${lo}–${hi}`}`);
+  }
+  if (bad.length) throw new Error(`${what}:\n  ${bad.join("\n  ")}`);
+}

@@ -32,8 +32,13 @@ forEachBroker((kind) => {
     const f = tb.box.engine.stats().frames;
     await until(() => tb.box.engine.stats().frames > f + 5, "frames still being rendered");
   };
+  /** Once the broker is back, the link's next attempt is at most the backoff's 4 s cap away (or already made). */
+  const retrySoon = (tb: TestBox) => {
+    const h = tb.box.mqtt.link.health();
+    expect({ state: h.state, soon: h.state !== "waiting" || h.retryInMs! <= 4000 }).toEqual({ state: h.state, soon: true });
+  };
 
-  test("broker killed and restarted mid-stream: reconnect within 5 s, resubscribe, republish", async () => {
+  test("broker killed and restarted mid-stream: reconnect at the next retry, resubscribe, republish", async () => {
     const b = await broker();
     const tb = await box(b.url);
     await until(() => tb.box.mqtt.link.connected, "connected");
@@ -54,12 +59,13 @@ forEachBroker((kind) => {
     const st = (await call(tb.url, "GET", "/api/v1/mqtt/status")).body;
     expect(["waiting", "connecting"]).toContain(st.state);
     await framesAdvance(tb);
-    await Bun.sleep(1500); // long enough for the backoff to grow
+    // Three failed attempts: the backoff has grown past its first steps.
+    const attempts = tb.box.mqtt.link.attempts;
+    await until(() => tb.box.mqtt.link.attempts >= attempts + 3, "three reconnect attempts", 10_000);
 
     await b.restart();
-    const back = performance.now();
-    await until(() => tb.box.mqtt.link.connected, "ledbox reconnected", 5000);
-    expect(performance.now() - back).toBeLessThan(5000);
+    retrySoon(tb);
+    await until(() => tb.box.mqtt.link.connected, "ledbox reconnected", 10_000);
     // The restarted broker kept nothing: availability, discovery and state are published again.
     expect(await retained(b.url, `${BASE}/status`)).toBe("online");
     expect(JSON.parse(await retained(b.url, `homeassistant/light/ledbox_${ID}/light/config`)).unique_id).toBe(`ledbox_${ID}_light`);
@@ -75,6 +81,7 @@ forEachBroker((kind) => {
 
   test("broker late at start: ledbox runs, says why, and connects when the broker comes", async () => {
     const port = await freePort();
+    const started = performance.now();
     const tb = await box(`mqtt://127.0.0.1:${port}`);
     await until(() => tb.box.mqtt.link.lastError, "a connection error");
     const st = (await call(tb.url, "GET", "/api/v1/mqtt/status")).body;
@@ -82,14 +89,14 @@ forEachBroker((kind) => {
     expect(st.lastError).toContain(`connection refused at mqtt://127.0.0.1:${port}`);
     await framesAdvance(tb);
     expect((await call(tb.url, "POST", "/api/v1/events", { type: "kill" })).status).toBe(202);
-    await Bun.sleep(2000);
-    // Capped backoff: a handful of attempts in 2 s, not a busy loop.
-    expect(tb.box.mqtt.link.attempts).toBeLessThan(10);
+    // Backoff, not a busy loop: the fourth attempt comes after three waits of at least
+    // 250, 500 and 1000 ms less the 20% jitter.
+    await until(() => tb.box.mqtt.link.attempts >= 4, "four connection attempts", 10_000);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(0.8 * (250 + 500 + 1000));
     const b = await broker({ port });
-    const came = performance.now();
     const ha = await peer(b);
-    await until(() => tb.box.mqtt.link.connected, "connected once the broker is up", 5000);
-    expect(performance.now() - came).toBeLessThan(5000);
+    retrySoon(tb);
+    await until(() => tb.box.mqtt.link.connected, "connected once the broker is up", 10_000);
     await ha.waitFor(`homeassistant/light/ledbox_${ID}/light/config`);
     expect((await call(tb.url, "GET", "/api/v1/mqtt/status")).body).toMatchObject({ state: "connected", lastError: null });
   }, 15_000);
@@ -97,6 +104,7 @@ forEachBroker((kind) => {
   test("wrong credentials: a clear status, retries at the capped rate, nothing else affected; fixing them connects", async () => {
     const user = { username: "ledbox", password: "right-password" };
     const b = await broker({ user });
+    const started = performance.now();
     const tb = await box(b.url, { username: "ledbox", password: "wrong-password" });
     await until(() => tb.box.mqtt.link.lastError, "a refusal");
     const st = (await call(tb.url, "GET", "/api/v1/mqtt/status")).body;
@@ -105,10 +113,9 @@ forEachBroker((kind) => {
     expect(st.passwordSet).toBe(true);
     expect(JSON.stringify(st)).not.toContain("wrong-password");
     expect(tb.logs.some((l) => l.includes("check mqtt.username"))).toBe(true);
-    const attempts = tb.box.mqtt.link.attempts;
-    await Bun.sleep(3000);
-    // Refusals retry at the cap (3.2–4 s), not faster.
-    expect(tb.box.mqtt.link.attempts - attempts).toBeLessThanOrEqual(1);
+    // A refusal retries at the cap (4 s less at most 20% jitter) at once, not after a short first wait.
+    await until(() => tb.box.mqtt.link.attempts >= 2, "the retry after the refusal", 10_000);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(0.8 * 4000);
     await framesAdvance(tb);
 
     const ha = await peer(b, user);

@@ -2,9 +2,11 @@
 // <base>/integration/<id>/event go through the same token check, adapter and dedupe as HTTP;
 // each integration is a "connected" binary_sensor that follows renames and deletion.
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { hostname } from "node:os";
 import { loadFixture } from "../games/fixture.ts";
 import { call, integrationStatus, startBox, until, type TestBox } from "../helpers/box.ts";
 import { connectPeer, forEachBroker, retained, type Broker, type Peer } from "../helpers/brokers.ts";
+import { HA_DISCOVERY } from "./ha-schemas.ts";
 
 const ID = "testdev04";
 const BASE = `ledbox/${ID}`;
@@ -92,12 +94,14 @@ forEachBroker((kind) => {
     expect(config).toEqual({
       unique_id: `${NODE}_integration_${id}`,
       availability_topic: `${BASE}/status`,
-      device: expect.objectContaining({ identifiers: [NODE], name: "ledbox" }),
+      device: expect.objectContaining({ identifiers: [NODE], name: hostname() }),
       origin: { name: "ledbox", sw_version: "0.1.0" },
       name: "Living room Dota connected",
       state_topic: `${BASE}/integration/${id}/connected`,
       device_class: "connectivity",
+      entity_category: "diagnostic",
     });
+    expect(HA_DISCOVERY.binary_sensor.safeParse(config).error?.issues ?? []).toEqual([]);
     expect(await retained(broker.url, `${BASE}/integration/${id}/connected`)).toBe("OFF");
     // The CS2 integration of the first test sent payloads: it is connected, and counted.
     const cs2Id = (await call(tb.url, "GET", "/api/v1/integrations", undefined, admin)).body.find((i: { name: string }) => i.name === "Desk CS2").id;

@@ -23,14 +23,11 @@ async function receiver(hostname = "127.0.0.1"): Promise<{ port: number; packets
 const ipv6Loopback = await Bun.udpSocket({ hostname: "::1" }).then((s) => (s.close(), true), () => false);
 const output = <T>(o: Record<string, unknown>): T => SettingsSchema.parse({ strip: { ledCount: 2000 }, outputs: [o] }).outputs[0] as T;
 
-/** A strip of n LEDs whose wire bytes (in `order`) encode LED i as logical R=i&255, G=i>>8, B=7, W=9. */
+/** A frame of n LEDs (logical bytes) with LED i as R=i&255, G=i>>8, B=7, W=9; the strip's order must not matter. */
 function frameFor(n: number, order: ColorOrder): Uint8Array {
   const bpl = order.length;
   const f = new Uint8Array(n * bpl);
-  for (let i = 0; i < n; i++) {
-    const ch = { R: i & 255, G: i >> 8, B: 7, W: 9 };
-    for (let c = 0; c < bpl; c++) f[i * bpl + c] = ch[order[c] as keyof typeof ch];
-  }
+  for (let i = 0; i < n; i++) f.set(logicalAt(i, bpl), i * bpl);
   return f;
 }
 const logicalAt = (i: number, bpl: number) => (bpl === 4 ? [i & 255, i >> 8, 7, 9] : [i & 255, i >> 8, 7]);

@@ -5,12 +5,11 @@ import { afterAll, afterEach, describe, expect, setDefaultTimeout, test } from "
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SettingsSchema, type PioOutput } from "../../src/config/schema.ts";
+import { SettingsSchema, SPI_DEFAULT_HZ, type PioOutput } from "../../src/config/schema.ts";
 import { PioDriver } from "../../src/outputs/pio.ts";
-import { SPI_DEFAULT_HZ } from "../../src/config/schema.ts";
-import { call, measuredFps, startBox, until, type TestBox } from "../helpers/box.ts";
+import { call, startBox, until, type TestBox } from "../helpers/box.ts";
 import { ptyPair, socat } from "./pty.ts";
-import { COLORS, ctxFor, decodeSpi, expected, logical, wireFor } from "./util.ts";
+import { COLORS, ctxFor, decodeSpi, expected, logical, frameFor } from "./util.ts";
 
 setDefaultTimeout(20_000);
 const dir = mkdtempSync(join(tmpdir(), "ledbox-outputs-"));
@@ -88,15 +87,22 @@ describe("output settings through the API", () => {
     // A still frame (a gradient, no dithering): each driver shows exactly its range of it.
     expect((await call(t.url, "PUT", "/api/v1/settings", { light: { dithering: false } }, { cookie })).status).toBe(200);
     expect((await call(t.url, "PUT", "/api/v1/scene/base", { effect: "gradient", colors: ["#ff2000", "#0010ff"], level: 1, transitionMs: 0 }, { cookie })).status).toBe(200);
-    await Bun.sleep(100);
-    const wire = t.box.engine.pipeline.wire.slice();
-    expect(new Set(wire).size).toBeGreaterThan(20);
-    rx.packets.length = 0;
-    await until(() => rx.packets.length > 0, "a DDP frame");
-    const spi = decodeSpi(new Uint8Array(readFileSync(spiPath)), SPI_DEFAULT_HZ).bytes;
-    expect(Array.from(spi)).toEqual(Array.from(wire.subarray(0, 300)));
-    const ddp = rx.packets.at(-1)!.subarray(10);
-    expect(logical(ddp, "RGB")).toEqual(logical(wire.subarray(300), "GRB"));
+    const frame = await until(() => {
+      const f = t.box.engine.pipeline.frame;
+      return new Set(f).size > 20 ? f.slice() : null;
+    }, "the gradient rendered");
+    // Each output shows that frame once its next write after the change has gone out: SPI in
+    // the strip's order (GRB), DDP in logical order (the receiver orders it).
+    const spiShows = () => {
+      try {
+        return logical(decodeSpi(new Uint8Array(readFileSync(spiPath)), SPI_DEFAULT_HZ).bytes, "GRB").join() === logical(frame.subarray(0, 300), "RGB").join();
+      } catch {
+        return false; // read in the middle of a write
+      }
+    };
+    await until(spiShows, "the gradient on SPI");
+    const ddpFrame = await until(() => rx.packets.find((p) => p.subarray(10).join() === frame.subarray(300).join()), "the gradient over DDP");
+    expect(logical(ddpFrame.subarray(10), "RGB")).toEqual(logical(frame.subarray(300), "RGB"));
   });
 
   test("on stop every hardware output is sent black", async () => {
@@ -122,20 +128,22 @@ describe.skipIf(socat.skip)("faults never reach the loop", () => {
     writeFileSync(spiPath, "");
     const t = await box();
     const cookie = await t.admin();
-    const t0 = performance.now();
     const r = await call(t.url, "PUT", "/api/v1/settings", {
       strip: { ledCount: 100 },
       outputs: [{ driver: "serial", device: p.a, length: 50 }, { driver: "spi", device: spiPath, start: 50 }],
     }, { cookie });
     expect(r.status).toBe(200);
-    expect(performance.now() - t0).toBeLessThan(1500); // the bridge's 3 s hello timeout is not waited for
-    expect(await measuredFps(t.url, 1000)).toBeGreaterThan(55);
-    const state = (await call(t.url, "GET", "/api/v1/state")).body;
-    const [serial, spi] = state.outputs;
-    expect(serial.health.ok).toBe(false);
-    expect(spi.health).toMatchObject({ ok: true });
-    expect(spi.health.framesWritten).toBeGreaterThan(30);
-    await until(async () => (await call(t.url, "GET", "/api/v1/state")).body.outputs[0].health.message?.includes("did not announce itself"), "the silent bridge in health", 5000);
+    // Applied at once: answered while the bridge's 3 s hello is still waiting, not after it.
+    const [serial, spi] = t.box.engine.outputs.map((o) => o.driver);
+    expect(serial.health()).toMatchObject({ ok: false, message: undefined });
+    const framesAt = t.box.engine.stats().frames, spiAt = spi.health().framesWritten;
+    const silent = await until(() => (serial.health().message?.includes("did not announce itself") ? serial.health() : null), "the silent bridge in health", 5000);
+    expect(silent.ok).toBe(false);
+    // All through that wait the loop rendered and SPI wrote (a loop blocked by the hello would
+    // have done neither); the loop's rate itself is measured by the benchmarks.
+    expect(t.box.engine.stats().frames - framesAt).toBeGreaterThanOrEqual(10);
+    expect(spi.health()).toMatchObject({ ok: true });
+    expect(spi.health().framesWritten - spiAt).toBeGreaterThanOrEqual(10);
   });
 });
 
@@ -147,9 +155,9 @@ describe("Pi 5 PIO (/dev/leds0)", () => {
       const cfg = SettingsSchema.parse({ outputs: [{ driver: "pio", device: path }] }).outputs[0] as PioOutput;
       const d = new PioDriver(cfg, ctxFor(COLORS.length, order));
       await d.open();
-      d.write(wireFor(order));
+      d.write(frameFor(order));
       await until(() => d.health().framesWritten === 1, "the frame");
-      d.write(wireFor(order));
+      d.write(frameFor(order));
       await until(() => d.health().framesWritten === 2, "a second frame");
       const bytes = new Uint8Array(readFileSync(path));
       expect(bytes.length).toBe(COLORS.length * 4); // the second write replaced the first

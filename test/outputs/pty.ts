@@ -1,9 +1,10 @@
 // A real pseudo-terminal pair from socat (not a test file itself): bytes written to one end
 // arrive at the other, through the kernel's tty layer, as they would from a USB serial chip.
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { constants, existsSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FfiBinding, type FfiPort } from "../../src/outputs/serial-binding.ts";
+import { makeRaw } from "../../src/outputs/libc.ts";
+import { FfiBinding, FfiPort } from "../../src/outputs/serial-binding.ts";
 import { requires } from "../helpers/requires.ts";
 import { until } from "../helpers/box.ts";
 
@@ -30,9 +31,23 @@ export async function ptyPair(dir = mkdtempSync(join(tmpdir(), "ledbox-pty-")), 
   };
 }
 
-/** Opens one end at 2 Mbaud; a background loop gathers every byte that arrives until the port closes. */
-export async function collectBytes(path: string): Promise<{ port: FfiPort; bytes: number[] }> {
-  const port = await FfiBinding.open({ path, baudRate: 2000000 });
+/**
+ * Opens one end at 2 Mbaud; a background loop gathers every byte that arrives until the port closes.
+ * keepQueued sets the line without flushing what is queued: the simulated bridge boots the moment
+ * its port is opened, and its boot announcement can arrive before the driver's flush (which
+ * drops it) would run.
+ */
+/** The port at 2 Mbaud with nothing that arrived before dropped. */
+function queuedPort(path: string): FfiPort {
+  const fd = openSync(path, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK);
+  makeRaw(fd, 2000000, false);
+  return new FfiPort(fd, { path, baudRate: 2000000, dataBits: 8, lock: false, stopBits: 1, parity: "none", rtscts: false, xon: false, xoff: false, xany: false, hupcl: false }, 0);
+}
+
+export async function collectBytes(path: string, opts: { keepQueued?: boolean } = {}): Promise<{ port: FfiPort; bytes: number[] }> {
+  const port = opts.keepQueued
+    ? queuedPort(path)
+    : await FfiBinding.open({ path, baudRate: 2000000 });
   const bytes: number[] = [];
   void (async () => {
     const buf = Buffer.alloc(4096);

@@ -12,7 +12,7 @@ import { FfiBinding, type FfiPort } from "../../src/outputs/serial-binding.ts";
 import { crc16 } from "../../src/outputs/serial-encoders.ts";
 import { SerialDriver } from "../../src/outputs/serial.ts";
 import { collectBytes, ptyPair, socat, type PtyPair } from "./pty.ts";
-import { COLORS, ctxFor, expected, logical, wireFor } from "./util.ts";
+import { COLORS, ctxFor, expected, logical, frameFor } from "./util.ts";
 import { until } from "../helpers/box.ts";
 import { requires } from "../helpers/requires.ts";
 
@@ -126,7 +126,7 @@ describe.skipIf(socat.skip)("serial driver: Adalight and AWA", () => {
     const rx = await collect(p.b);
     const d = new SerialDriver(serialCfg(p.a, { protocol: "adalight", baud: 115200 }), ctxFor(8, "GRB"));
     await d.open();
-    d.write(wireFor("GRB"));
+    d.write(frameFor("GRB"));
     await until(() => rx.bytes.length >= 6 + 24, "a frame", 2000);
     expect(adaDecode(rx.bytes, 0x64, 8).colors).toEqual(expected(COLORS, false));
     expect(d.wireLimitFps()).toBeCloseTo(115200 / 10 / 30, 5);
@@ -138,7 +138,7 @@ describe.skipIf(socat.skip)("serial driver: Adalight and AWA", () => {
     const rx = await collect(p.b);
     const d = new SerialDriver(serialCfg(p.a, { protocol: "awa" }), ctxFor(8, "BRG"));
     await d.open();
-    d.write(wireFor("BRG"));
+    d.write(frameFor("BRG"));
     await until(() => rx.bytes.length >= 6 + 24 + 3, "a frame", 2000);
     const { colors, rest, payload } = adaDecode(rx.bytes, 0x77, 8);
     expect(colors).toEqual(expected(COLORS, false));
@@ -213,9 +213,9 @@ describe.skipIf(socat.skip)("serial driver: a device that stops reading", () => 
       return d.health().ok ? undefined : d.health();
     }, "the stall in health", 8000);
     expect(down.message).toMatch(/took no data for 2 s \(the device stopped reading\); retrying in/);
-    const t0 = performance.now();
+    // Completes (a close that waited on the stalled write for ever would fail by the test's timeout).
     await d.close();
-    expect(performance.now() - t0).toBeLessThan(2500);
+    expect(d.health().ok).toBe(false);
   }, 15_000);
 });
 
@@ -226,7 +226,7 @@ describe.skipIf(socat.skip)("serial driver: ledbox bridge protocol", () => {
     const d = new SerialDriver(serialCfg(p.a, { silenceMs: 1500 }), ctxFor(8, "GRBW"));
     await d.open();
     await until(() => d.health().ok, "the handshake");
-    d.write(wireFor("GRBW"));
+    d.write(frameFor("GRBW"));
     await until(() => bridge.frames.length >= 2, "config and frame", 2000);
     expect(bridge.frames[0]).toMatchObject({ type: "C", count: 0, payload: [1500 >> 8, 1500 & 255] });
     expect(bridge.frames[1]).toMatchObject({ type: "F", seq: (bridge.frames[0].seq + 1) & 255, count: 8, flags: 1 });
@@ -247,9 +247,10 @@ describe.skipIf(socat.skip)("serial driver: ledbox bridge protocol", () => {
       d.write(f);
     }
     await until(() => bridge.frames.some((fr) => fr.payload[0] === 50), "the last frame", 2000);
-    // Every write is either sent (counted when its ack arrives) or replaced by a newer one.
+    // Every write is either sent (counted when its ack arrives) or replaced by a newer one: the
+    // first goes out at once, the second waits for it, and the 48 after it each replace the waiting one.
     const h = await until(() => { const x = d.health(); return x.framesWritten + x.framesDropped === 50 ? x : undefined; }, "every write accounted for", 2000);
-    expect(h.framesDropped).toBeGreaterThan(40);
+    expect([h.framesWritten, h.framesDropped]).toEqual([2, 48]);
     await d.close();
   });
 
@@ -285,16 +286,11 @@ describe.skipIf(socat.skip)("serial driver: ledbox bridge protocol", () => {
     const p = await pair();
     const d = new SerialDriver(serialCfg(p.a), ctxFor(10));
     await d.open();
-    let last = performance.now(), maxGap = 0;
-    const tick = setInterval(() => {
-      const now = performance.now();
-      maxGap = Math.max(maxGap, now - last);
-      last = now;
-    }, 5);
     await d.close();
-    await Bun.sleep(1000);
-    clearInterval(tick);
-    expect(maxGap).toBeLessThan(250);
+    // The hello ends on the failed write to the closed port: its 3 s timeout, or a retry loop
+    // spinning on that failure without yielding, would show as a different message or none.
+    const ended = await until(() => d.health().message, "the hello to end");
+    expect(ended).toBe("port closed");
     expect(d.health().ok).toBe(false);
   });
 

@@ -5,10 +5,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { COLOR_ORDERS, SettingsSchema } from "../../src/config/schema.ts";
-import { checkSpi, SpiDriver, SPIDEV_DEFAULT_BUFSIZ } from "../../src/outputs/spi.ts";
+import { checkSpi, SpiDriver } from "../../src/outputs/spi.ts";
 import { SPI_DEFAULT_HZ } from "../../src/config/schema.ts";
 import { encodeSpi, spiFrameBytes, spiWireLimitFps } from "../../src/outputs/spi-encoder.ts";
-import { COLORS, ctxFor, decodeSpi, expected, logical, wireFor } from "./util.ts";
+import { wireChannels } from "../../src/outputs/order.ts";
+import { AS_IS, COLORS, ctxFor, decodeSpi, expected, frameFor, logical, spiPulses, WS2812B } from "./util.ts";
 import { until } from "../helpers/box.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "ledbox-spi-"));
@@ -18,9 +19,9 @@ const spiCfg = (device: string, speedHz = SPI_DEFAULT_HZ) => SettingsSchema.pars
 describe("SPI encoder", () => {
   for (const order of COLOR_ORDERS) {
     test(`${order}: decoding the bitstream gives back each LED's colour`, () => {
-      const wire = wireFor(order);
-      const out = new Uint8Array(spiFrameBytes(wire.length, SPI_DEFAULT_HZ));
-      encodeSpi(wire, out);
+      const frame = frameFor(order);
+      const out = new Uint8Array(spiFrameBytes(frame.length, SPI_DEFAULT_HZ));
+      encodeSpi(frame, out, wireChannels(order));
       const { bytes, latchUs } = decodeSpi(out, SPI_DEFAULT_HZ);
       expect(logical(bytes, order)).toEqual(expected(COLORS, order.length === 4));
       expect(latchUs).toBeGreaterThanOrEqual(300);
@@ -31,7 +32,7 @@ describe("SPI encoder", () => {
     const wire = Uint8Array.from({ length: 256 }, (_, i) => i);
     for (const hz of [2_200_000, 2_600_000, 3_000_000]) {
       const out = new Uint8Array(spiFrameBytes(wire.length, hz));
-      encodeSpi(wire, out);
+      encodeSpi(wire, out, AS_IS);
       const d = decodeSpi(out, hz);
       expect(Array.from(d.bytes)).toEqual(Array.from(wire));
       expect(d.latchUs).toBeGreaterThanOrEqual(300);
@@ -39,11 +40,39 @@ describe("SPI encoder", () => {
     }
   });
 
-  test("bit timing at 2.6 MHz: 0 is 385 ns high, 1 is 769 ns high, both 1.54 µs long", () => {
-    const bitNs = 1e9 / SPI_DEFAULT_HZ;
-    expect(1 * bitNs).toBeCloseTo(384.6, 0); // 1000
-    expect(2 * bitNs).toBeCloseTo(769.2, 0); // 1100
-    expect(4 * bitNs).toBeCloseTo(1538.5, 0);
+  test("bit timing read off the encoded stream: 0 is 385 ns high, 1 is 769 ns high, every bit 1.54 µs at 2.6 MHz", () => {
+    // Every pair of neighbouring bit values (0→0, 1→1, 0→1, 1→0) occurs in these bytes.
+    const wire = Uint8Array.of(0x00, 0xff, 0xa5, 0x3c);
+    const bits = Array.from({ length: wire.length * 8 }, (_, k) => (wire[k >> 3] >> (7 - (k & 7))) & 1);
+    const out = new Uint8Array(spiFrameBytes(wire.length, SPI_DEFAULT_HZ));
+    encodeSpi(wire, out, AS_IS);
+    const pulses = spiPulses(out, SPI_DEFAULT_HZ);
+    expect(pulses.map((p) => Math.round(p.highNs))).toEqual(bits.map((b) => (b ? 769 : 385)));
+    expect(pulses.slice(0, -1).map((p) => Math.round(p.periodNs))).toEqual(bits.slice(1).map(() => 1538));
+    // After the last bit the line stays low for the latch.
+    expect(pulses.at(-1)!.periodNs - 1538.5).toBeGreaterThanOrEqual(300_000);
+  });
+
+  test("the LEDs' datasheet timing holds across the allowed SPI clocks (2.2–3.0 MHz), and the line resets only at the latch", () => {
+    const wire = Uint8Array.from({ length: 64 }, (_, i) => (i * 37) & 255);
+    const bits = Array.from({ length: wire.length * 8 }, (_, k) => (wire[k >> 3] >> (7 - (k & 7))) & 1);
+    for (const hz of [2_200_000, 2_400_000, SPI_DEFAULT_HZ, 2_800_000, 3_000_000]) {
+      const out = new Uint8Array(spiFrameBytes(wire.length, hz));
+      encodeSpi(wire, out, AS_IS);
+      const pulses = spiPulses(out, hz);
+      expect(pulses.length).toBe(bits.length);
+      const outside: string[] = [];
+      pulses.forEach((p, k) => {
+        const [lo, hi] = bits[k] ? WS2812B.t1h : WS2812B.t0h;
+        if (p.highNs < lo || p.highNs > hi) outside.push(`${hz} Hz bit ${k}: high ${p.highNs.toFixed(0)} ns`);
+        // Between bits: a period inside the datasheet's, and a low far too short to latch mid-frame.
+        if (k < pulses.length - 1 && (p.periodNs < WS2812B.bit[0] || p.periodNs > WS2812B.bit[1] || p.periodNs - p.highNs >= WS2812B.resetNs)) {
+          outside.push(`${hz} Hz bit ${k}: period ${p.periodNs.toFixed(0)} ns`);
+        }
+      });
+      expect(outside).toEqual([]);
+      expect(pulses.at(-1)!.periodNs).toBeGreaterThanOrEqual(300_000);
+    }
   });
 
   test("wire limit: 150 RGB LEDs = 1800 + 98 latch bytes at 2.6 MHz ≈ 171 fps; 300 RGBW ≈ 66 fps", () => {
@@ -59,7 +88,7 @@ describe("SPI driver", () => {
     writeFileSync(path, "");
     const d = new SpiDriver(spiCfg(path), ctxFor(8, "GRB"));
     await d.open();
-    d.write(wireFor("GRB"));
+    d.write(frameFor("GRB"));
     await until(() => d.health().framesWritten === 1, "the frame to be written", 2000);
     const { bytes, latchUs } = decodeSpi(new Uint8Array(readFileSync(path)), SPI_DEFAULT_HZ);
     expect(logical(bytes, "GRB")).toEqual(expected(COLORS, false));
@@ -87,7 +116,8 @@ describe("SPI driver", () => {
   });
 
   test("a strip longer than spidev's buffer is refused with the cmdline.txt fix named", () => {
-    const fits = Math.floor((SPIDEV_DEFAULT_BUFSIZ - 98) / 12);
+    // spidev's default buffer is 4096 bytes: 333 RGB LEDs (12 bytes each) plus the 98 latch bytes fit.
+    const fits = 333;
     expect(checkSpi(spiCfg("/dev/spidev0.0"), ctxFor(fits))).toBeNull();
     expect(checkSpi(spiCfg("/dev/spidev0.0"), ctxFor(fits + 1))).toContain("spidev.bufsiz=65536");
   });

@@ -1,14 +1,17 @@
-// Shared helpers for the output tests (not a test file itself): wire bytes from the real
-// pipeline, decoders that turn encoded bytes back into colours.
+// Shared helpers for the output tests (not a test file itself): frames from the real pipeline
+// (logical R G B (W) bytes), decoders that turn encoded wire bytes back into colours.
 import { SettingsSchema, type ColorOrder } from "../../src/config/schema.ts";
 import { Pipeline } from "../../src/light/pipeline.ts";
 import type { DriverContext } from "../../src/outputs/driver.ts";
 
+/** A channel map of one byte per "LED": encoders take the bytes as they are (for byte-level tests). */
+export const AS_IS = Int32Array.of(0);
+
 /** Eight test colours (0/1 per channel: exact through the pipeline at gamma 1). */
 export const COLORS: [number, number, number][] = [[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [0, 1, 1], [1, 0, 1], [1, 1, 1], [0, 0, 0]];
 
-/** The pipeline's wire bytes for `colors` on a strip of that order (no gamma, limit or dither). */
-export function wireFor(order: ColorOrder, colors = COLORS, whiteExtraction: "none" | "subtract" = "subtract"): Uint8Array {
+/** The pipeline's frame for `colors` on a strip of that order (no gamma, limit or dither). */
+export function frameFor(order: ColorOrder, colors = COLORS, whiteExtraction: "none" | "subtract" = "subtract"): Uint8Array {
   const rgbw = order.length === 4;
   const s = SettingsSchema.parse({
     strip: { ledCount: colors.length, ledType: rgbw ? "rgbw" : "rgb", colorOrder: order, whiteExtraction },
@@ -16,7 +19,7 @@ export function wireFor(order: ColorOrder, colors = COLORS, whiteExtraction: "no
   });
   const p = new Pipeline(s);
   p.process(Float32Array.from(colors.flat()), 0);
-  return p.wire.slice();
+  return p.frame.slice();
 }
 
 /** What each LED shows, as logical [R, G, B(, W)] 0–255, from wire bytes in `order`. */
@@ -51,4 +54,27 @@ export function decodeSpi(stream: Uint8Array, hz: number): { bytes: Uint8Array; 
     }
   }
   return { bytes, latchUs: ((stream.length - end) * 8 * 1e6) / hz };
+}
+
+/**
+ * WS2812B datasheet timing windows in ns: T0H 0.4 µs and T1H 0.8 µs, each ± 150 ns; one bit
+ * (TH + TL) 1.25 µs ± 600 ns. A low of 50 µs or more resets (latches) the strip.
+ */
+export const WS2812B = { t0h: [250, 550], t1h: [650, 950], bit: [650, 1850], resetNs: 50_000 } as const;
+
+/**
+ * The line as the LEDs see it from an SPI bitstream clocked MSB first at hz: every high pulse,
+ * with its high time and the time from its rise to the next rise (or to the end of the stream).
+ */
+export function spiPulses(stream: Uint8Array, hz: number): { highNs: number; periodNs: number }[] {
+  const bitNs = 1e9 / hz;
+  const level = (k: number) => (stream[k >> 3] >> (7 - (k & 7))) & 1;
+  const total = stream.length * 8;
+  const rises: number[] = [];
+  const highs: number[] = [];
+  for (let k = 0; k < total; k++) {
+    if (level(k) && (k === 0 || !level(k - 1))) rises.push(k);
+    if (level(k) && (k === total - 1 || !level(k + 1))) highs.push(k + 1 - rises[rises.length - 1]);
+  }
+  return rises.map((r, i) => ({ highNs: highs[i] * bitNs, periodNs: ((rises[i + 1] ?? total) - r) * bitNs }));
 }

@@ -116,14 +116,16 @@ export interface RconBehaviour {
   mirror: boolean;
   /** Replace the raw reply to the command. */
   raw?: () => Uint8Array | null;
+  /** With mirror: more output right behind the mirrored marker, which a client ending at the marker never takes. */
+  trailing?: string;
 }
 
 export async function fakeRcon(b: RconBehaviour) {
   const connections = { opened: 0, open: 0 };
-  const server: TCPSocketListener<{ buf: Uint8Array; authed: boolean }> = Bun.listen({
+  const server: TCPSocketListener<{ buf: Uint8Array; authed: boolean; execId: number }> = Bun.listen({
     hostname: "127.0.0.1", port: 0,
     socket: {
-      open(s) { s.data = { buf: new Uint8Array(0), authed: false }; connections.opened++; connections.open++; },
+      open(s) { s.data = { buf: new Uint8Array(0), authed: false, execId: 0 }; connections.opened++; connections.open++; },
       close() { connections.open--; },
       data(s, d) {
         const buf = new Uint8Array(s.data.buf.length + d.length);
@@ -134,7 +136,7 @@ export async function fakeRcon(b: RconBehaviour) {
       },
     },
   });
-  function reply(s: Socket<{ buf: Uint8Array; authed: boolean }>, p: { id: number; type: number; body: Uint8Array }) {
+  function reply(s: Socket<{ buf: Uint8Array; authed: boolean; execId: number }>, p: { id: number; type: number; body: Uint8Array }) {
     if (p.type === 3) {
       if (b.emptyBeforeAuth) s.write(encodePacket(p.id, 0, ""));
       const ok = new TextDecoder().decode(p.body) === b.password;
@@ -142,6 +144,7 @@ export async function fakeRcon(b: RconBehaviour) {
       s.write(encodePacket(ok ? p.id : -1, 2, ""));
     } else if (p.type === 2) {
       if (!s.data.authed) return void s.end();
+      s.data.execId = p.id;
       const raw = b.raw?.();
       if (raw === null) return;
       if (raw) return void s.write(raw);
@@ -153,6 +156,7 @@ export async function fakeRcon(b: RconBehaviour) {
     } else if (p.type === 0 && b.mirror && s.data.authed && !b.raw) {
       s.write(encodePacket(p.id, 0, ""));
       s.write(encodePacket(p.id, 0, "\u0000\u0001\u0000\u0000"));
+      if (b.trailing) s.write(encodePacket(s.data.execId, 0, b.trailing));
     }
   }
   return { port: server.port, connections, behaviour: b, close: () => server.stop(true) };
@@ -163,6 +167,8 @@ export interface McBehaviour {
   /** Deliver the reply one byte at a time, this many ms apart (the client must buffer until the frame is whole). */
   dribble?: number;
   raw?: Uint8Array;
+  /** Hold the pong this long: a known part of the measured latency. */
+  pongDelayMs?: number;
 }
 
 export async function fakeMinecraft(b: McBehaviour) {
@@ -183,7 +189,10 @@ export async function fakeMinecraft(b: McBehaviour) {
           const id = frame[len.size];
           if (id === 0 && len.value > 1) handshakes.push(frame);
           else if (id === 0) await sendStatus(s);
-          else if (id === 1) s.write(frame); // pong echoes the ping
+          else if (id === 1) {
+            if (b.pongDelayMs) await Bun.sleep(b.pongDelayMs);
+            s.write(frame); // pong echoes the ping
+          }
         }
       },
     },

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { JsonRulesSchema, mapJson, queryJson } from "../../src/servers/json.ts";
+import { until } from "../helpers/box.ts";
 
 const DOC = { server: { title: "Valheim", world: "Midgard", max: 10, up: true }, players: [{ nick: "Odin" }, { nick: "Thor" }] };
 let server: ReturnType<typeof Bun.serve>;
@@ -31,12 +32,12 @@ describe("JSON endpoint", () => {
     body = "<html>";
     await expect(queryJson(`${server.url}x`, rules)).rejects.toThrow("reply is not valid JSON");
     status = 503;
-    await expect(queryJson(`${server.url}x`, rules)).rejects.toThrow(`${server.url}x answered HTTP 503`);
+    await expect(queryJson(`${server.url}x`, rules)).rejects.toThrow(`${new URL(server.url).host} answered HTTP 503`);
     status = 200;
     body = JSON.stringify({ players: 1, pad: "x".repeat(1_100_000) });
-    await expect(queryJson(`${server.url}x`, rules)).rejects.toThrow(`the reply from ${server.url}x is over 1048576 bytes`);
+    await expect(queryJson(`${server.url}x`, rules)).rejects.toThrow(`the reply from ${new URL(server.url).host} is over 1048576 bytes`);
     delayMs = 500;
-    await expect(queryJson(`${server.url}x`, rules, { timeoutMs: 200 })).rejects.toThrow(`timeout after 0.2 s waiting for ${server.url}x`);
+    await expect(queryJson(`${server.url}x`, rules, { timeoutMs: 200 })).rejects.toThrow(`timeout after 0.2 s waiting for ${new URL(server.url).host}`);
   });
 
   test("a body without end is cut at the cap; a reply that breaks off is said so", async () => {
@@ -51,9 +52,11 @@ describe("JSON endpoint", () => {
       socket: { data(s) { s.write("HTTP/1.1 200 OK\r\ncontent-length: 400\r\n\r\n{\"players\": ["); s.terminate(); } },
     });
     try {
-      await expect(queryJson(`${endless.url}x`, rules, { timeoutMs: 5000 })).rejects.toThrow(`the reply from ${endless.url}x is over 1048576 bytes`);
-      expect(sent).toBeLessThan(8 << 20);
-      await expect(queryJson(`http://127.0.0.1:${reset.port}/x`, rules)).rejects.toThrow(`the reply from http://127.0.0.1:${reset.port}/x broke off (ECONNRESET)`);
+      await expect(queryJson(`${endless.url}x`, rules, { timeoutMs: 5000 })).rejects.toThrow(`the reply from ${new URL(endless.url).host} is over 1048576 bytes`);
+      // The reader let the connection go: the server is not still streaming into nobody.
+      expect(sent).toBeGreaterThan(1 << 20);
+      await until(() => endless.pendingRequests === 0, "the endless reply to be dropped");
+      await expect(queryJson(`http://127.0.0.1:${reset.port}/x`, rules)).rejects.toThrow(`the connection to 127.0.0.1:${reset.port} closed before the reply was complete`);
     } finally {
       endless.stop(true);
       reset.stop(true);

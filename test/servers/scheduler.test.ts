@@ -35,8 +35,13 @@ describe("poller", () => {
     p.stop();
     expect(maxRunning).toBe(1);
     expect(failuresSeen.slice(0, 5)).toEqual([0, 0, 1, 2, 0]);
+    // Stopped: while a second poller with the same schedule runs ten times (well past the 40 ms
+    // backoff cap), the stopped one runs no more.
     const runs = p.runs;
-    await Bun.sleep(150);
+    const marker = new Poller(async () => true, { intervalMs: 10, firstWithinMs: 0, maxBackoffMs: 40 }, () => 0.5);
+    marker.start();
+    await until(() => marker.runs >= 10, "ten runs of a second poller", 3000);
+    marker.stop();
     expect(p.runs).toBe(runs);
   });
 });

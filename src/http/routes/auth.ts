@@ -3,7 +3,7 @@ import type { Auth } from "../../auth/service.ts";
 import type { Guards } from "../guards.ts";
 import { presented, SESSION_COOKIE, sessionCookie } from "../session.ts";
 
-type AuthPort = Pick<Auth, "setupCode" | "credential" | "setup" | "login" | "logout" | "tokens" | "createToken" | "deleteToken">;
+type AuthPort = Pick<Auth, "setupCode" | "credential" | "setup" | "login" | "changePassword" | "logout" | "tokens" | "createToken" | "deleteToken">;
 
 /** First-run setup, login/logout (a session cookie) and API tokens. */
 export const authRoutes = (auth: AuthPort, g: Guards) =>
@@ -23,6 +23,12 @@ export const authRoutes = (auth: AuthPort, g: Guards) =>
       cookie[SESSION_COOKIE].set(sessionCookie(s.token, s.maxAgeS));
       return { ok: true };
     }, { detail: { summary: "Log in; sets an HttpOnly, SameSite=Strict session cookie" } })
+    .post("/password", async ({ body, cookie, request, server }) => {
+      g.admin(request);
+      const s = await auth.changePassword(server?.requestIP(request)?.address ?? "unknown", body);
+      cookie[SESSION_COOKIE].set(sessionCookie(s.token, s.maxAgeS));
+      return { ok: true };
+    }, { detail: { summary: "Change the admin password (the current one required); every session ends, this one gets a new cookie" } })
     .post("/logout", ({ cookie }) => {
       const c = cookie[SESSION_COOKIE];
       if (c?.value) auth.logout(String(c.value));

@@ -7,7 +7,7 @@ import type { Guards } from "../guards.ts";
 
 const DAY_MS = 86_400_000;
 
-type ServersPort = Pick<ServersService, "list" | "get" | "create" | "update" | "remove" | "options" | "updateOptions" | "status" | "players" | "history">;
+type ServersPort = Pick<ServersService, "list" | "get" | "create" | "update" | "remove" | "options" | "updateOptions" | "status" | "players" | "history" | "avatar">;
 
 export const serverRoutes = (servers: ServersPort, g: Guards) =>
   new Elysia({ prefix: "/api/v1" })
@@ -28,6 +28,11 @@ export const serverRoutes = (servers: ServersPort, g: Guards) =>
       g.admin(request);
       return servers.updateOptions(body);
     }, { detail: { summary: "Change server options: {steam: {enabled, apiKey, ttlHours}}" } })
+    .get("/servers/steam/avatars/:steamId", ({ request, params }) => {
+      g.reader(request);
+      const a = servers.avatar(params.steamId);
+      return new Response(a.bytes as Uint8Array<ArrayBuffer>, { headers: { "content-type": a.type, "cache-control": "max-age=86400" } });
+    }, { detail: { summary: "A player's Steam avatar, kept on the device (Steam enrichment on)" } })
     .get("/servers/:id", ({ request, params }) => {
       g.reader(request);
       return servers.get(params.id);

@@ -4,8 +4,9 @@
 //
 // Run it ONLY when a change to rendering is intended (an effect, the compositor, the pipeline),
 // then review the diff of test/light/golden/*.json by eye before committing: every changed
-// byte must be explained by the change you meant. golden.test.ts compares the engine's wire
-// bytes against these files exactly; the analytic tests in effects.test.ts, segment.test.ts,
+// byte must be explained by the change you meant. golden.test.ts compares the engine's frame
+// bytes against these files exactly; golden-formulas.test.ts recomputes every stored frame from
+// the documented formulas, and the analytic tests in effects.test.ts, segment.test.ts,
 // pipeline.test.ts and meter.test.ts check the same behaviour from first principles, so a
 // regenerated fixture is never the only thing standing behind a rendering change.
 //

@@ -1,5 +1,5 @@
 // Replays a golden case (settings + timed actions) against the real engine and returns the
-// wire bytes of each requested frame. Shared by make.ts (writes fixtures) and golden.test.ts
+// frame bytes of each requested frame. Shared by make.ts (writes fixtures) and golden.test.ts
 // (compares against them), so both run exactly the same inputs.
 import { SettingsSchema, type SettingsInput } from "../../../src/config/schema.ts";
 import { Engine } from "../../../src/light/engine.ts";
@@ -23,8 +23,8 @@ export interface GoldenFrame {
   t: number;
   frame: number;
   limiting: boolean;
-  /** Wire bytes in the strip's colour order: one hex group per LED, space-separated. */
-  wire: string;
+  /** The frame's bytes, R G B (W) per LED: one hex group per LED, space-separated. */
+  bytes: string;
 }
 
 export interface GoldenFile extends GoldenCase {
@@ -57,8 +57,8 @@ export function replay(c: GoldenCase): GoldenFrame[] {
     last = t;
     while (next < actions.length && actions[next].at <= t) apply(actions[next++]);
     e.renderAt(t, frame);
-    const wire: string[] = [];
-    for (let i = 0; i < s.strip.ledCount; i++) wire.push(Buffer.from(e.pipeline.wire.subarray(i * bpl, (i + 1) * bpl)).toString("hex"));
-    return { t, frame, limiting: e.pipeline.power.limiting, wire: wire.join(" ") };
+    const bytes: string[] = [];
+    for (let i = 0; i < s.strip.ledCount; i++) bytes.push(Buffer.from(e.pipeline.frame.subarray(i * bpl, (i + 1) * bpl)).toString("hex"));
+    return { t, frame, limiting: e.pipeline.power.limiting, bytes: bytes.join(" ") };
   });
 }
