@@ -3,7 +3,7 @@
 // standard events. A payload that fails is counted and explained in the integration's status.
 import { isValueType, type GameEvent } from "../events/schema.ts";
 import { DomainError, type ErrorKind } from "../util/errors.ts";
-import { at } from "../util/json.ts";
+import { at, reservedKeyPath } from "../util/json.ts";
 import { sameSecret } from "../util/secrets.ts";
 import { eventId, PayloadError, type AdapterEvent } from "./adapter.ts";
 import type { IntegrationRuntime } from "./runtime.ts";
@@ -52,6 +52,8 @@ export class PayloadReceiver {
 
   /** Records one payload (if asked), runs the adapter on it and publishes what it found. */
   feed(rt: IntegrationRuntime, body: unknown): Accepted {
+    const reserved = reservedKeyPath(body);
+    if (reserved !== null) this.reject(rt, "invalid", `payload: ${reserved}: this key is not allowed`);
     rt.record(body);
     let step;
     try {

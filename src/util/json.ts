@@ -3,17 +3,26 @@
 export const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /**
- * Keys that reach an object's prototype when code assigns them (`out[k] = v` with k "__proto__"
- * replaces out's prototype): never accepted in a document from outside.
+ * Keys never accepted in a document from outside: those that reach an object's prototype when
+ * code assigns them (`out[k] = v` with k "__proto__" replaces out's prototype), and those that
+ * replace the conversions every object has — an object whose `toString` and `valueOf` are not
+ * functions throws a TypeError from any comparison or template, zod's own length checks
+ * included.
  */
-export const RESERVED_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+export const RESERVED_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype", "toString", "valueOf"]);
 
-/** The dotted path of the first reserved key anywhere in a parsed JSON value, or null. */
+/**
+ * The dotted path of the first reserved key anywhere in a parsed value, or null. Each object is
+ * looked at once: YAML's aliases make one object appear in many places (an alias bomb, many
+ * times over).
+ */
 export function reservedKeyPath(value: unknown): string | null {
   const stack: [unknown, string][] = [[value, ""]];
+  const seen = new Set<object>();
   while (stack.length) {
     const [v, path] = stack.pop()!;
-    if (v === null || typeof v !== "object") continue;
+    if (v === null || typeof v !== "object" || seen.has(v)) continue;
+    seen.add(v);
     for (const k of Object.keys(v)) {
       const here = path ? `${path}.${k}` : k;
       if (RESERVED_KEYS.has(k)) return here;

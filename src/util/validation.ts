@@ -43,9 +43,10 @@ export function validate<S extends z.ZodType>(schema: S, body: unknown, what = "
 export const toJsonSchema = (s: z.ZodType) => z.toJSONSchema(s, { io: "input", unrepresentable: "any" });
 
 /**
- * An "invalid" domain error naming the first key that reaches a prototype (`__proto__`,
- * `constructor`, `prototype`): schemas would drop `__proto__` silently, and code that copies
- * keys one by one would replace a prototype with it.
+ * An "invalid" domain error naming the first reserved key (`__proto__`, `constructor`,
+ * `prototype`, `toString`, `valueOf`; see util/json.ts): schemas would drop `__proto__`
+ * silently, code that copies keys one by one would replace a prototype with it, and the others
+ * make zod itself throw.
  */
 export function refuseReservedKeys(value: unknown, what = "body"): void {
   const path = reservedKeyPath(value);

@@ -7,10 +7,12 @@ import { MappingsService } from "../../src/director/mappings.ts";
 import { EventBus } from "../../src/events/bus.ts";
 import { Ingest } from "../../src/events/ingest.ts";
 import { EventRing } from "../../src/events/ring.ts";
+import { parseEvents } from "../../src/events/ingest.ts";
 import { MAX_PER_UNIT } from "../../src/games/adapter.ts";
 import { cs2 } from "../../src/games/cs2.ts";
 import { loadRegistry, parseAdapterFile } from "../../src/games/declarative.ts";
 import { dota2 } from "../../src/games/dota2.ts";
+import { lol } from "../../src/games/lol.ts";
 import { PayloadReceiver } from "../../src/games/payloads.ts";
 import { rocketLeague } from "../../src/games/rocketleague.ts";
 import { IntegrationRuntime } from "../../src/games/runtime.ts";
@@ -20,6 +22,7 @@ import { parseStatusFrame, writeVarInt } from "../../src/servers/minecraft.ts";
 import { MappingsRepo } from "../../src/store/mappings.ts";
 import { openDatabase } from "../../src/store/db.ts";
 import type { IntegrationRecord } from "../../src/store/integrations.ts";
+import { reservedKeyPath } from "../../src/util/json.ts";
 import { loadFixture } from "../games/fixture.ts";
 import { tempDir } from "../helpers/box.ts";
 import { Bytes, compressedSplit, fakeA2s, infoPayload } from "../servers/fakes.ts";
@@ -157,6 +160,61 @@ describe("A2S compressed replies", () => {
     close = f.close;
     const r = await queryA2s("127.0.0.1", f.port);
     expect(r.playersProblem).toBe(`A2S_PLAYER: malformed reply: compressed split reply claims 100000 bytes (at most ${MAX_DECOMPRESSED})`);
+  });
+});
+
+describe("League of Legends events read as they should be (each made an invalid event)", () => {
+  const l = steps("lol-game.json");
+  /** Step 4's payload with one more event appended. */
+  const withEvent = (e: Record<string, unknown>) => {
+    const next = structuredClone(l[4]);
+    next.events.Events.push({ EventID: 999, EventTime: next.gameData.gameTime, ...e });
+    return lol.step(next, stateAfter(lol, l, 4), lol.configSchema.parse({}), "gi_test").events;
+  };
+
+  test('an EventName of "constructor" is no objective (OBJECTIVES["constructor"] is Object, a kind that is no string)', () => {
+    expect(withEvent({ EventName: "constructor", KillerName: "Faker" }).filter((e) => e.type === "objective")).toEqual([]);
+  });
+
+  test("a multikill's streak is a whole number of at most 64", () => {
+    expect(withEvent({ EventName: "Multikill", KillerName: "Faker", KillStreak: 2.5 }).filter((e) => e.type === "multikill")).toHaveLength(1); // step 4's own double kill
+    expect(withEvent({ EventName: "Multikill", KillerName: "Faker", KillStreak: 100 }).filter((e) => e.type === "multikill").map((e) => (e as Record<string, unknown>).count)).toEqual([2, 64]);
+  });
+});
+
+describe("keys that replace an object's conversions (toString, valueOf): zod's own length check compared such an object and threw a TypeError, a 500", () => {
+  const hostile = JSON.parse('{"length": {"toString": 1, "valueOf": 2}}');
+
+  test("an event: refused by name", () => {
+    expect(parseEvents({ type: "kill", game: hostile })).toEqual({ ok: false, error: "game.length.toString: this key is not allowed" });
+    expect(parseEvents([{ type: "assist" }, { type: "custom", name: hostile }])).toEqual({ ok: false, error: "[1].name.length.toString: this key is not allowed" });
+  });
+
+  test("a mapping: refused by name", () => {
+    const svc = new MappingsService(new MappingsRepo(openDatabase(":memory:")), { load: () => {} }, () => {});
+    expect(() => svc.create({ name: hostile, event: "kill", action: { kind: "effect", effect: "flash" } })).toThrow("invalid mapping: name.length.toString: this key is not allowed");
+  });
+
+  test("a game payload: refused by name and counted in the integration's status", () => {
+    const rl = steps("rocketleague-stream.json");
+    const rec: IntegrationRecord = { id: "gi_test", name: "r", type: "rocketleague", enabled: true, config: {}, preset: null, record: false, createdAt: "", updatedAt: "" };
+    const config = rocketLeague.configSchema.parse({ playerName: "Octane" });
+    const rt = new IntegrationRuntime(rec, rocketLeague, config, tempDir());
+    const ingest = new Ingest(new EventBus(() => {}), new EventRing(8));
+    const receiver = new PayloadReceiver({ runtime: () => rt, token: () => "t", submit: (e) => ingest.submit(e), changed: () => {} });
+    expect(() => receiver.feed(rt, { ...rl[1], Event: hostile })).toThrow("payload: Event.length.toString: this key is not allowed");
+    expect(rt.rejected).toBe(1);
+  });
+
+  test("a declarative adapter file: a load error with the file and line", () => {
+    const r = parseAdapterFile("type: x\nname: X\ngame: x\nsetup: s\nrules:\n  - event: kill\n    toString: 1\n", "t.yaml");
+    expect(r).toEqual({ ok: false, error: "t.yaml:7: rules.0.toString: this key is not allowed" });
+  });
+
+  test("looking for them visits each object once (YAML aliases share objects: every path of 2^60 was visited)", () => {
+    let shared: Record<string, unknown> = { leaf: 1 };
+    for (let i = 0; i < 60; i++) shared = { left: shared, right: shared };
+    expect(reservedKeyPath(shared)).toBeNull();
   });
 });
 
