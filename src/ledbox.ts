@@ -17,7 +17,7 @@ import type { GameEventInput } from "./events/schema.ts";
 import { EventRing } from "./events/ring.ts";
 import { loadRegistry } from "./games/declarative.ts";
 import { IntegrationsService } from "./games/integrations.ts";
-import { createHttp, MAX_REQUEST } from "./http/app.ts";
+import { createHttp } from "./http/app.ts";
 import { LiveHub } from "./http/live.ts";
 import { Engine } from "./light/engine.ts";
 import { MqttService } from "./mqtt/service.ts";
@@ -27,7 +27,9 @@ import { createServers } from "./servers/index.ts";
 import type { ServersService } from "./servers/service.ts";
 import { AuthRepo } from "./store/auth.ts";
 import { AdapterStateRepo } from "./store/adapter-state.ts";
+import { claimDataDir, type DataDir } from "./store/data-dir.ts";
 import { openDatabase } from "./store/db.ts";
+import { StorageHealth } from "./store/health.ts";
 import { IntegrationsRepo } from "./store/integrations.ts";
 import { MappingsRepo } from "./store/mappings.ts";
 import { SceneRepo } from "./store/scene.ts";
@@ -61,24 +63,30 @@ export class Ledbox {
   readonly integrations: IntegrationsService;
   readonly mqtt: MqttService;
   readonly system: SystemService;
+  readonly storage: StorageHealth;
+  private readonly dataDir: DataDir;
   private server: Server<unknown> | null = null;
   private stopped = false;
   private http: ReturnType<typeof createHttp> | null = null;
 
+  /** Throws the reason when the data directory is another ledbox's. */
   constructor(
     readonly boot: Boot = readBoot(),
     readonly log: (msg: string) => void = (m) => console.log(m),
     host: Host = { logs: new LogRing(), restart: () => log("[ledbox] restart: only the ledbox process (bun src/main.ts) can restart itself") },
   ) {
-    const db = (this.db = openDatabase(boot.dataDir));
-    const settingsRepo = new SettingsRepo(db);
-    const scenes = new SceneRepo(db);
+    this.dataDir = claimDataDir(boot.dataDir, log);
+    const storage = (this.storage = new StorageHealth(boot.dataDir, log));
+    const db = (this.db = openDatabase(boot.dataDir, storage));
+    const damaged = (kind: string) => (what: string, why: string) => storage.leftOut(`${kind} ${what}`, why);
+    const settingsRepo = new SettingsRepo(db, (what, why) => storage.leftOut(what, why));
+    const scenes = new SceneRepo(db, damaged("the base layer of segment"));
     const engine = (this.engine = new Engine(settingsRepo.load(), undefined, scenes.bases()));
     this.settings = new SettingsService(engine.settings, { save: (s) => settingsRepo.save(s), apply: (next) => engine.reconfigure(next) });
     this.bus = new EventBus(log);
     this.ingest = new Ingest(this.bus, this.ring);
     this.director = new Director(engine);
-    const mappingsRepo = new MappingsRepo<MappingInput>(db, (id, why) => log(`[director] mapping ${id} left out: ${why}`));
+    const mappingsRepo = new MappingsRepo<MappingInput>(db, damaged("mapping"));
     this.mappings = new MappingsService(mappingsRepo, this.director, log);
     this.scene = new SceneControl(engine, scenes, this.mappings);
     if (settingsRepo.isFirstRun()) {
@@ -88,7 +96,7 @@ export class Ledbox {
     this.mappings.load();
     this.bus.subscribe("director", this.director.handle);
     engine.onFrame(this.director.tick);
-    this.auth = new Auth(new AuthRepo(db), log);
+    this.auth = new Auth(new AuthRepo(db, (what, why) => storage.leftOut(what, why)), log);
     this.live = new LiveHub(engine, this.ring);
     this.settings.onChange(() => this.live.reconfigured());
     // Events made inside ledbox go through ingest like any other; a batch that does not validate is logged.
@@ -98,7 +106,7 @@ export class Ledbox {
     };
     this.servers = createServers(db, submit("servers"), log);
     this.schedules = createSchedules(db, submit("schedules"), log);
-    this.integrations = new IntegrationsService(new IntegrationsRepo(db), loadRegistry(boot.dataDir, log), {
+    this.integrations = new IntegrationsService(new IntegrationsRepo(db, damaged("integration")), loadRegistry(boot.dataDir, log), {
       submit: (events) => this.ingest.submit(events),
       known: (ids) => this.ingest.known(ids),
       states: new AdapterStateRepo(db),
@@ -128,9 +136,17 @@ export class Ledbox {
       auth: this.auth, settings: this.settings, dataDir: this.boot.dataDir, port: () => this.port,
       engine: this.engine, bus: this.bus, ingest: this.ingest, ring: this.ring, director: this.director,
       mappings: this.mappings, scene: this.scene, servers: this.servers, schedules: this.schedules, integrations: this.integrations,
-      live: this.live, mqtt: this.mqtt, system: this.system,
+      live: this.live, mqtt: this.mqtt, system: this.system, storage: this.storage,
     });
-    this.server = this.http.listen({ port: this.port, hostname: this.boot.host, maxRequestBodySize: MAX_REQUEST }).server!;
+    // Bun's own body cap answers 413 with an empty body: each route reads its body with its own
+    // limit instead and names it (http/body.ts; a restore reads its own); Bun discards what is not read.
+    // No reusePort: a second ledbox on the same port must fail to start, not share it with the first.
+    try {
+      this.server = this.http.listen({ port: this.port, hostname: this.boot.host, maxRequestBodySize: Number.MAX_SAFE_INTEGER, reusePort: false }).server!;
+    } catch (err) {
+      if ((err as { code?: string }).code !== "EADDRINUSE") throw err;
+      throw new Error(`port ${this.port} on ${this.boot.host} is in use: another ledbox or another program listens there (--port picks another)`);
+    }
     this.live.start();
     this.servers.start();
     this.schedules.start();
@@ -151,5 +167,6 @@ export class Ledbox {
     await this.http?.stop(true);
     await this.engine.stop();
     this.db.close();
+    this.dataDir.release();
   }
 }

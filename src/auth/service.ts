@@ -1,14 +1,25 @@
 // Admin auth: a password set on first run (guarded by a one-time code printed to the log),
 // login sessions, and bearer API tokens for automation. Failed attempts are throttled per
-// client address, so one guesser on the LAN cannot lock the owner out.
+// client address, so one guesser on the LAN cannot lock the owner out; an attempt is booked
+// before it is checked, so concurrent guesses count too. Password checks run two at a time
+// (argon2id takes 64 MiB and a core for a moment on a Pi), and setup-code guesses are limited
+// device-wide, as an attacker can rotate addresses.
 import { z } from "zod";
 import type { AuthRepo } from "../store/auth.ts";
 import { conflict, DomainError } from "../util/errors.ts";
+import { Limiter } from "../util/limiter.ts";
 import { randomToken, sameSecret } from "../util/secrets.ts";
+import { TokenBucket } from "../util/token-bucket.ts";
 import { validate } from "../util/validation.ts";
 
 const LOGIN_FAILURES_PER_MINUTE = 10;
 const MAX_TRACKED_CLIENTS = 1000;
+/** Password checks at once, and how many more may wait for one. */
+export const HASH_CHECKS_AT_ONCE = 2;
+const HASH_CHECKS_WAITING = 8;
+/** Setup-code guesses from all addresses together: a burst, then this many a second. */
+export const SETUP_GUESSES_BURST = 10;
+export const SETUP_GUESSES_PER_S = 1;
 
 const PasswordSchema = z.string().min(8, "at least 8 characters").max(256);
 export const SetupSchema = z.strictObject({ code: z.string().min(1), password: PasswordSchema });
@@ -31,7 +42,12 @@ export interface Session {
 
 export class Auth {
   private code: string | null = null;
+  /** Set while a setup with the right code stores its password: the code is spent. */
+  private claiming = false;
+  /** Per client address, the times of its recent failed (and in-flight) attempts. */
   private failures = new Map<string, number[]>();
+  private readonly hashing = new Limiter(HASH_CHECKS_AT_ONCE, HASH_CHECKS_WAITING);
+  private readonly setupGuesses = new TokenBucket(SETUP_GUESSES_PER_S, SETUP_GUESSES_BURST);
 
   constructor(readonly repo: AuthRepo, private readonly log: (msg: string) => void) {
     void this.setupCode;
@@ -43,6 +59,7 @@ export class Auth {
    * tool) makes a new one at once, without a restart.
    */
   get setupCode(): string | null {
+    if (this.claiming) return null;
     if (this.repo.hasAdmin()) return (this.code = null);
     if (!this.code) {
       this.code = randomToken(6).replace(/[-_]/g, "x").slice(0, 8).toUpperCase();
@@ -70,9 +87,20 @@ export class Auth {
   async setup(client: string, body: unknown): Promise<Session> {
     const { code, password } = validate(SetupSchema, body);
     if (!this.setupCode) conflict("setup is already done: log in instead");
-    this.throttle(client);
-    if (!sameSecret(code.trim().toUpperCase(), this.code!)) this.fail(client, "wrong setup code: use the one printed in the log");
-    await this.repo.setPassword(password);
+    const booked = this.book(client);
+    if (!this.setupGuesses.take()) {
+      this.unbook(client, booked);
+      throw new DomainError("rate-limited", "too many setup attempts on this device: wait a few seconds");
+    }
+    if (!sameSecret(code.trim().toUpperCase(), this.code!)) throw new DomainError("unauthorized", "wrong setup code: use the one printed in the log");
+    this.unbook(client, booked);
+    // Spent before the slow hash: a second request with the code cannot claim the device too.
+    this.claiming = true;
+    try {
+      await this.repo.setPassword(password);
+    } finally {
+      this.claiming = false;
+    }
     this.code = null;
     return this.repo.createSession();
   }
@@ -80,8 +108,9 @@ export class Auth {
   /** A new password, given the current one; every session ends, and this client gets a new one. */
   async changePassword(client: string, body: unknown): Promise<Session> {
     const { current, password } = validate(PasswordChangeSchema, body);
-    this.throttle(client);
-    if (!(await this.repo.checkPassword(current))) this.fail(client, "wrong current password");
+    const booked = this.book(client);
+    if (!(await this.checkPassword(client, booked, current))) throw new DomainError("unauthorized", "wrong current password");
+    this.unbook(client, booked);
     await this.repo.setPassword(password);
     this.repo.endAllSessions();
     this.log("[auth] the admin password was changed; every session ended");
@@ -91,8 +120,9 @@ export class Auth {
   async login(client: string, body: unknown): Promise<Session> {
     const { password } = validate(LoginSchema, body);
     if (this.setupCode) conflict("no admin password yet: finish first-run setup");
-    this.throttle(client);
-    if (!(await this.repo.checkPassword(password))) this.fail(client, "wrong password");
+    const booked = this.book(client);
+    if (!(await this.checkPassword(client, booked, password))) throw new DomainError("unauthorized", "wrong password");
+    this.unbook(client, booked);
     return this.repo.createSession();
   }
 
@@ -112,17 +142,40 @@ export class Auth {
     if (!this.repo.deleteApiToken(id)) throw new DomainError("not-found", `no API token ${id}`);
   }
 
-  private throttle(client: string): void {
+  /**
+   * Books an attempt for this address before it is checked (a failure keeps it), or refuses
+   * with 429 when the address had too many in the last minute.
+   */
+  private book(client: string): number {
     const now = Date.now();
     const recent = (this.failures.get(client) ?? []).filter((t) => now - t < 60_000);
-    this.failures.set(client, recent);
-    if (recent.length >= LOGIN_FAILURES_PER_MINUTE) throw new DomainError("rate-limited", "too many failed attempts: wait a minute");
+    if (recent.length >= LOGIN_FAILURES_PER_MINUTE) {
+      this.failures.set(client, recent);
+      throw new DomainError("rate-limited", "too many failed attempts: wait a minute");
+    }
+    // Bounded: the oldest address is forgotten first (a Map keeps insertion order).
+    if (!this.failures.has(client) && this.failures.size >= MAX_TRACKED_CLIENTS) this.failures.delete(this.failures.keys().next().value!);
+    this.failures.set(client, [...recent, now]);
+    return now;
   }
 
-  private fail(client: string, message: string): never {
-    // Bounded: the oldest address is forgotten first (a Map keeps insertion order).
-    if (this.failures.size >= MAX_TRACKED_CLIENTS) this.failures.delete(this.failures.keys().next().value!);
-    this.failures.set(client, [...(this.failures.get(client) ?? []), Date.now()]);
-    throw new DomainError("unauthorized", message);
+  /** The attempt booked at `at` succeeded or was never checked: it does not count. */
+  private unbook(client: string, at: number): void {
+    const times = this.failures.get(client);
+    const i = times?.indexOf(at) ?? -1;
+    if (i >= 0) times!.splice(i, 1);
+  }
+
+  /** The password check, at most HASH_CHECKS_AT_ONCE at a time; "busy" (429) when too many wait. */
+  private async checkPassword(client: string, booked: number, password: string): Promise<boolean> {
+    if (!(await this.hashing.acquire())) {
+      this.unbook(client, booked);
+      throw new DomainError("rate-limited", "busy: too many password checks at once; try again in a moment");
+    }
+    try {
+      return await this.repo.checkPassword(password);
+    } finally {
+      this.hashing.release();
+    }
   }
 }

@@ -159,6 +159,13 @@ export const SettingsSchema = z.strictObject({
         ingest: z.enum(["open", "token"]).default("open"),
         /** Reads of state/health/live: "open" on the LAN, or "token". */
         reads: z.enum(["open", "token"]).default("open"),
+        /**
+         * Names this device is reached by besides its hostname, <hostname>.local, localhost and
+         * IP addresses (e.g. a reverse proxy's): requests for any other name are refused.
+         */
+        allowedHosts: z.array(z.string().toLowerCase().regex(/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/, "a host name")).max(16).default([]),
+        /** Live channel clients at once; one more is closed with the reason. */
+        liveClients: z.int().min(1).max(256).default(16),
       })
       .prefault({}),
     outputs: z.array(OutputSchema).min(1).max(8).default([{ driver: "virtual", start: 0 }]),

@@ -1,5 +1,6 @@
-// Settings changes: merge, validate whole, apply to the running device, then store.
-import { isObject } from "../util/json.ts";
+// Settings changes: merge, validate whole, apply to the running device, then store — and when
+// storing fails, put the device back as it was: what runs is always what is stored.
+import { isObject, reservedKeyPath } from "../util/json.ts";
 import { describeIssues } from "../util/validation.ts";
 import { SettingsSchema, type Settings } from "./schema.ts";
 
@@ -35,6 +36,8 @@ export class SettingsService {
   /** A partial document, deep-merged; arrays (segments, outputs) are replaced whole. */
   async update(patch: unknown): Promise<UpdateResult> {
     if (!isObject(patch)) return { ok: false, error: "settings must be a JSON object" };
+    const reserved = reservedKeyPath(patch);
+    if (reserved !== null) return { ok: false, error: `${reserved}: this key is not allowed` };
     const parsed = SettingsSchema.safeParse(mergeSettings(this.current, patch));
     if (!parsed.success) return { ok: false, error: describeIssues(parsed.error) };
     const next = parsed.data;
@@ -46,7 +49,13 @@ export class SettingsService {
       if (!(err instanceof SettingsRefused)) await this.ports.apply(prev, next);
       return { ok: false, error: `could not apply: ${err instanceof Error ? err.message : String(err)}` };
     }
-    this.ports.save(next);
+    try {
+      this.ports.save(next);
+    } catch (err) {
+      // Not stored, so not applied either (a full disk): the device goes on as stored.
+      await this.ports.apply(prev, next);
+      throw err;
+    }
     const restartRequired = next.http.port !== prev.http.port ? ["http.port"] : [];
     this.current = next;
     for (const fn of this.listeners) fn(next);
@@ -58,6 +67,7 @@ export class SettingsService {
 export function mergeSettings(current: unknown, patch: unknown): unknown {
   if (!isObject(current) || !isObject(patch)) return patch;
   const out: Record<string, unknown> = { ...current };
-  for (const [k, v] of Object.entries(patch)) out[k] = k in out ? mergeSettings(out[k], v) : v;
+  // Own keys only: update() has refused the reserved ones ("constructor" is `in` every object).
+  for (const [k, v] of Object.entries(patch)) out[k] = Object.hasOwn(out, k) ? mergeSettings(out[k], v) : v;
   return out;
 }

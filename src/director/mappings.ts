@@ -89,7 +89,7 @@ export class MappingsService {
 function mappingInput(body: unknown): MappingInput {
   validate(MappingInputSchema, body, "mapping");
   const { id, preset, createdAt, updatedAt, ...input } = body as Record<string, unknown>;
-  const unknown = Object.keys(input).filter((k) => !(k in MappingInputSchema.shape));
+  const unknown = Object.keys(input).filter((k) => !Object.hasOwn(MappingInputSchema.shape, k));
   if (unknown.length) throw new DomainError("invalid", `invalid mapping: ${unknown.map((k) => `${k}: unknown field`).join("; ")}`);
   return input as MappingInput;
 }

@@ -1,4 +1,5 @@
 // Ingest: validate one event or a batch, stamp id and time, drop redeliveries, publish.
+import { reservedKeyPath } from "../util/json.ts";
 import { describeIssues } from "../util/validation.ts";
 import type { EventBus } from "./bus.ts";
 import type { EventRing } from "./ring.ts";
@@ -19,6 +20,10 @@ export function parseEvents(body: unknown): ParseResult {
     if (typeof type !== "string" || !(EVENT_TYPES as readonly string[]).includes(type)) {
       return { ok: false, error: `${where ? where + "." : ""}type: ${type === undefined ? "missing" : `unknown event type ${JSON.stringify(type)}`} (the types are listed in the README)` };
     }
+    // Events come from every edge and every adapter's rules: none may carry a reserved key (zod
+    // itself throws on some, see util/json.ts).
+    const reserved = reservedKeyPath(list[i]);
+    if (reserved !== null) return { ok: false, error: `${where ? where + "." : ""}${reserved}: this key is not allowed` };
     const r = GameEventSchema.safeParse(list[i]);
     if (!r.success) return { ok: false, error: describeIssues(r.error, where) };
     events.push(r.data as GameEvent);

@@ -2,6 +2,7 @@
 // and the next state out. Pure, so every adapter is tested with recorded-style fixtures.
 import type { z } from "zod";
 import type { EventType, GameEventInput } from "../events/schema.ts";
+import { sha256 } from "../util/secrets.ts";
 
 /** An event as an adapter makes it; the service adds `game` and `source` (the integration id). */
 export type AdapterEvent = GameEventInput & { type: EventType };
@@ -12,6 +13,24 @@ export interface StepResult<S> {
   /** Something the owner should know about a payload that was accepted (e.g. spectating). */
   note?: string;
 }
+
+/**
+ * A counter (kills, goals) rises by a few between payloads; an event per unit, but at most this
+ * many per payload: a counter that jumps from 1 to 2^32 is not four billion kills.
+ */
+export const MAX_PER_UNIT = 64;
+
+/**
+ * The units a counter rose by from `before` to `cur` (3 → 5: 4, 5), the newest MAX_PER_UNIT at
+ * most. A list, not a loop bound: counting up to 1e211 one by one never ends (there, +1 is lost).
+ */
+export function newUnits(before: number, cur: number): number[] {
+  const n = Math.min(MAX_PER_UNIT, Math.floor(cur - before));
+  return n > 0 ? Array.from({ length: n }, (_, i) => cur - n + 1 + i) : [];
+}
+
+/** An event id as the event schema takes it (≤ 128 characters): a longer one, built from a payload's long strings, by its digest. */
+export const eventId = (id: string): string => (id.length <= 128 ? id : `${id.slice(0, 60)}~${sha256(id).slice(0, 40)}`);
 
 /** A payload that cannot be used at all: the service answers 4xx and keeps the old state. */
 export class PayloadError extends Error {}

@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { isObject } from "../util/json.ts";
 import { describeIssues } from "../util/validation.ts";
-import { PayloadError, type Adapter, type AdapterEvent, type StepResult } from "./adapter.ts";
+import { newUnits, PayloadError, type Adapter, type AdapterEvent, type StepResult } from "./adapter.ts";
 
 const n = z.number().finite().optional();
 const s = z.string().optional();
@@ -101,7 +101,7 @@ function diff(p: Payload, prev: Cs2State | undefined, config: Config, source: st
   const id = (what: string) => `${source}:${epoch}:r${next.roundKey}:${what}`;
   const baseline = !prev;
 
-  if (prev && newMap && map?.name) events.push({ type: "map_changed", map: map.name, id: `${source}:${epoch}:map` });
+  if (prev && newMap && map?.name) events.push({ type: "map_changed", map: map.name.slice(0, 128), id: `${source}:${epoch}:map` });
   if (live) events.push({ type: "match_start", id: `${source}:${epoch}:start` });
   if (!baseline && p.round?.phase === "freezetime" && prev.roundPhase !== "freezetime" && !newMap) events.push({ type: "round_start", id: id("start") });
 
@@ -169,17 +169,17 @@ function diffMe(st: NonNullable<NonNullable<Payload["player"]>["state"]>, was: R
   const kills = st.round_kills, hs = st.round_killhs ?? 0;
   if (kills !== undefined && was.round_kills !== undefined && kills > was.round_kills) {
     let newHs = Math.max(0, hs - (was.round_killhs ?? 0));
-    for (let k = was.round_kills + 1; k <= kills; k++) events.push({ type: "kill", headshot: newHs-- > 0, id: id(`k${k}`) });
+    for (const k of newUnits(was.round_kills, kills)) events.push({ type: "kill", headshot: newHs-- > 0, id: id(`k${k}`) });
     if (kills >= 2) events.push({ type: "multikill", count: Math.min(kills, 64), id: id(`mk${kills}`) });
     if (kills >= 5 && was.round_kills < 5) events.push({ type: "ace", id: id("ace") });
   }
   if (assists !== undefined && was.assists !== undefined && assists > was.assists) {
-    for (let a = was.assists + 1; a <= assists; a++) events.push({ type: "assist", id: `${match}:a${a}` });
+    for (const a of newUnits(was.assists, assists)) events.push({ type: "assist", id: `${match}:a${a}` });
   }
   const f = st.flashed;
   if (f !== undefined && was.flashed !== undefined) {
     const rising = f > was.flashed;
-    if (rising && !next.flashRising) events.push({ type: "flashbang", intensity: f / 255, id: id(`flash@${stamp ?? f}`) });
+    if (rising && !next.flashRising) events.push({ type: "flashbang", intensity: Math.min(1, f / 255), id: id(`flash@${stamp ?? f}`) });
     next.flashRising = rising;
   }
 }

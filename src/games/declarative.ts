@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { isNode, LineCounter, parseDocument, type Document } from "yaml";
 import { z } from "zod";
 import { describeIssues } from "../util/validation.ts";
-import { isObject } from "../util/json.ts";
+import { isObject, reservedKeyPath } from "../util/json.ts";
 import { PayloadError, type Adapter } from "./adapter.ts";
 import { BUILTIN, Registry } from "./registry.ts";
 import { RuleSchema, runRules, type RuleState } from "./rules.ts";
@@ -44,7 +44,15 @@ export function parseAdapterFile(text: string, name: string): { ok: true; adapte
   const doc = parseDocument(text, { lineCounter: lines });
   const syntax = doc.errors[0];
   if (syntax) return { ok: false, error: `${name}:${syntax.linePos?.[0].line ?? 1}: YAML: ${syntax.message.replace(/ at line \d+, column \d+:[\s\S]*$/, "")}` };
-  const r = AdapterFileSchema.safeParse(doc.toJS());
+  let value: unknown;
+  try {
+    value = doc.toJS(); // an alias to no anchor, or too many aliases (a billion laughs), throws here
+  } catch (err) {
+    return { ok: false, error: `${name}:1: YAML: ${(err as Error).message}` };
+  }
+  const reserved = reservedKeyPath(value);
+  if (reserved !== null) return { ok: false, error: `${name}:${lineOf(doc, lines, reserved.split("."))}: ${reserved}: this key is not allowed` };
+  const r = AdapterFileSchema.safeParse(value);
   if (!r.success) return { ok: false, error: `${name}:${lineOf(doc, lines, r.error.issues[0].path as (string | number)[])}: ${describeIssues(r.error)}` };
   return { ok: true, adapter: declarativeAdapter(r.data) };
 }

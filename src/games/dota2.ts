@@ -2,8 +2,9 @@
 // against saved state. The clock changes every second: game_time only names a hit (its id). Entries
 // of the `events` array repeat across POSTs: each is remembered by (type, game time, ids) and fires once.
 import { z } from "zod";
+import { scalarText } from "../util/json.ts";
 import { describeIssues } from "../util/validation.ts";
-import { PayloadError, type Adapter, type AdapterEvent, type StepResult } from "./adapter.ts";
+import { newUnits, PayloadError, type Adapter, type AdapterEvent, type StepResult } from "./adapter.ts";
 import { valveCfg } from "./cs2.ts";
 
 const n = z.number().finite().optional();
@@ -87,11 +88,12 @@ function hero(p: Payload, was: DotaState | undefined, next: DotaState, events: A
   }
   if (h?.respawn_seconds !== undefined) me.respawn = h.respawn_seconds;
   if (was.alive === false && h?.alive === true) events.push({ type: "respawn", id: id(`respawn${deaths}`) });
-  if (h?.level !== undefined && old.level !== undefined && h.level > old.level) events.push({ type: "level_up", level: h.level, id: id(`level${h.level}`) });
+  const level = h?.level; // a level_up carries a whole level: nothing else is one
+  if (level !== undefined && Number.isSafeInteger(level) && level >= 0 && old.level !== undefined && level > old.level) events.push({ type: "level_up", level, id: id(`level${level}`) });
   for (const [field, type] of [["kills", "kill"], ["assists", "assist"]] as const) {
     const cur = pl?.[field], before = old[field];
     if (cur === undefined || before === undefined) continue;
-    for (let k = before + 1; k <= cur; k++) events.push({ type, id: id(`${type}${k}`) } as AdapterEvent);
+    for (const k of newUnits(before, cur)) events.push({ type, id: id(`${type}${k}`) } as AdapterEvent);
   }
 }
 
@@ -102,7 +104,8 @@ function objectives(list: NonNullable<Payload["events"]>, emit: boolean, next: D
   const seen = new Set(next.seen);
   const added: string[] = [];
   for (const e of list) {
-    const key = [e.event_type, e.game_time, e.killer_player_id, e.player_id, e.killed_by_team, e.courier_team].join("/");
+    // Fields beyond event_type and game_time are unchecked: only scalars make the key.
+    const key = [e.event_type, e.game_time, e.killer_player_id, e.player_id, e.killed_by_team, e.courier_team].map((v) => scalarText(v) ?? "").join("/");
     if (seen.has(key)) continue;
     seen.add(key);
     added.push(key);

@@ -133,8 +133,10 @@ function translate(e: Ev, me: string | undefined, team: string | undefined, team
       if (Array.isArray(e.Assisters) && e.Assisters.includes(me)) out.push({ type: "assist" });
       return out;
     }
-    case "Multikill":
-      return e.KillerName === me && typeof e.KillStreak === "number" && e.KillStreak >= 2 ? [{ type: "multikill", count: e.KillStreak }] : [];
+    case "Multikill": {
+      const streak = e.KillStreak; // a whole number of kills, at most the event's 64
+      return e.KillerName === me && typeof streak === "number" && Number.isInteger(streak) && streak >= 2 ? [{ type: "multikill", count: Math.min(streak, 64) }] : [];
+    }
     case "Ace":
       return team && e.AcingTeam === team ? [{ type: "ace" }] : [];
     case "TurretKilled":
@@ -142,7 +144,8 @@ function translate(e: Ev, me: string | undefined, team: string | undefined, team
     case "InhibKilled":
       return [{ type: "objective", kind: "inhibitor", ally: teamOfUnit(e.InhibKilled) !== team }];
   }
-  const kind = OBJECTIVES[e.EventName];
+  // Own keys only: an EventName of "constructor" is not an objective.
+  const kind = Object.hasOwn(OBJECTIVES, e.EventName) ? OBJECTIVES[e.EventName] : undefined;
   return kind ? [{ type: "objective", kind, ally: team !== undefined && teamOf(e.KillerName) === team }] : [];
 }
 

@@ -3,9 +3,9 @@
 // standard events. A payload that fails is counted and explained in the integration's status.
 import { isValueType, type GameEvent } from "../events/schema.ts";
 import { DomainError, type ErrorKind } from "../util/errors.ts";
-import { at } from "../util/json.ts";
+import { at, reservedKeyPath } from "../util/json.ts";
 import { sameSecret } from "../util/secrets.ts";
-import { PayloadError, type AdapterEvent } from "./adapter.ts";
+import { eventId, PayloadError, type AdapterEvent } from "./adapter.ts";
 import type { IntegrationRuntime } from "./runtime.ts";
 
 export interface Accepted {
@@ -52,6 +52,8 @@ export class PayloadReceiver {
 
   /** Records one payload (if asked), runs the adapter on it and publishes what it found. */
   feed(rt: IntegrationRuntime, body: unknown): Accepted {
+    const reserved = reservedKeyPath(body);
+    if (reserved !== null) this.reject(rt, "invalid", `payload: ${reserved}: this key is not allowed`);
     rt.record(body);
     let step;
     try {
@@ -70,10 +72,12 @@ export class PayloadReceiver {
     for (const e of events) {
       e.source = rt.rec.id;
       e.game ??= rt.adapter.game;
+      if (typeof e.id === "string") e.id = eventId(e.id);
     }
     const given = new Set(events.flatMap((e) => e.id ?? []));
     const r = this.ports.submit(events);
-    if (!r.ok) throw new Error(`adapter "${rt.adapter.type}" made an invalid event: ${r.error}`);
+    // The adapter's fault, but this payload's doing: refused and explained, never a 500.
+    if (!r.ok) this.reject(rt, "invalid", `adapter "${rt.adapter.type}" made an invalid event from this payload: ${r.error}`);
     const triggers = r.ids.filter((id) => given.has(id));
     rt.fired(r.events.filter((e) => r.ids.includes(e.id)), triggers);
     this.ports.changed(rt, triggers.length > 0);

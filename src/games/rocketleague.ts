@@ -5,7 +5,7 @@
 // opponents' Demos total; a kickoff by the goals scored before it.
 import { z } from "zod";
 import { describeIssues } from "../util/validation.ts";
-import { PayloadError, type Adapter, type AdapterEvent, type StepResult } from "./adapter.ts";
+import { newUnits, PayloadError, type Adapter, type AdapterEvent, type StepResult } from "./adapter.ts";
 import { rlClient } from "./rl-client.ts";
 
 const n = z.number().finite().optional();
@@ -79,14 +79,14 @@ function update(d: z.infer<typeof Data>, first: boolean, next: RlState, events: 
     const key = String(t.TeamNum), before = next.scores[key];
     next.scores[key] = t.Score;
     if (first || before === undefined || t.Score <= before || next.team === undefined) continue;
-    for (let g = before + 1; g <= t.Score; g++) events.push({ type: "objective", kind: "goal", ally: t.TeamNum === next.team, id: id(`goal:${key}:${g}`) });
+    for (const g of newUnits(before, t.Score)) events.push({ type: "objective", kind: "goal", ally: t.TeamNum === next.team, id: id(`goal:${key}:${g}`) });
   }
   if (!me) return config.playerName ? `no player named "${config.playerName}" in this match` : "set playerName to tell goals for and against, and to follow your boost";
   const was = next.me;
   if (me.Boost !== undefined && me.Boost !== was.boost) events.push({ type: "boost", value: me.Boost });
   if (me.Speed !== undefined && me.Speed !== was.speed) events.push({ type: "speed", value: me.Speed, max: config.speedMax });
   if (!first && me.Demos !== undefined && was.demos !== undefined) {
-    for (let k = was.demos + 1; k <= me.Demos; k++) events.push({ type: "kill", id: id(`demo${k}`) });
+    for (const k of newUnits(was.demos, me.Demos)) events.push({ type: "kill", id: id(`demo${k}`) });
   }
   if (!first && me.bDemolished === true && was.demolished === false) {
     const theirDemos = (d.Players ?? []).filter((p) => p.TeamNum !== me.TeamNum).reduce((a, p) => a + (p.Demos ?? 0), 0);

@@ -6,8 +6,8 @@ import { z } from "zod";
 import { parseEvents } from "../events/ingest.ts";
 import { EVENT_TYPES, isValueType } from "../events/schema.ts";
 import { compareValues, CompareOpSchema } from "../director/compare.ts";
-import { at, num } from "../util/json.ts";
-import type { AdapterEvent } from "./adapter.ts";
+import { at, num, scalarText } from "../util/json.ts";
+import { MAX_PER_UNIT, type AdapterEvent } from "./adapter.ts";
 
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -29,7 +29,6 @@ export const RuleSchema = z.strictObject({
 export type Rule = z.infer<typeof RuleSchema>;
 export type RuleState = Record<string, unknown>;
 
-const MAX_PER_UNIT = 64;
 
 const meets = (r: Rule, v: unknown) =>
   (r.equals === undefined || v === r.equals) && (!r.when || compareValues(r.when.op, v, r.when.value));
@@ -67,9 +66,9 @@ export function runRules(rules: Rule[], payload: unknown, prev: RuleState | unde
     for (const [k, v] of Object.entries(r.fields)) {
       e[k] = v === "$value" ? cur : v === "$delta" ? delta : v === "$previous" ? old : typeof v === "object" ? at(payload, v.path) : v;
     }
-    const occurrence = r.idPath ? at(payload, r.idPath) : undefined;
+    const occurrence = r.idPath ? scalarText(at(payload, r.idPath)) : undefined;
     for (let k = 0; k < times; k++) {
-      const one = { ...e, ...(occurrence !== undefined ? { id: `${source}:${String(occurrence)}${times > 1 ? `:${k}` : ""}` } : {}) };
+      const one = { ...e, ...(occurrence !== undefined ? { id: `${source}:${occurrence}${times > 1 ? `:${k}` : ""}` } : {}) };
       const checked = parseEvents(one);
       if (!checked.ok) return void problems.push(`rule ${i + 1} (${r.event}${r.path ? ` at ${r.path}` : ""}): ${checked.error}`);
       events.push(one as AdapterEvent);

@@ -5,7 +5,6 @@ import { appendFileSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { GameEvent } from "../events/schema.ts";
 import type { IntegrationRecord } from "../store/integrations.ts";
-import { isObject } from "../util/json.ts";
 import { TokenBucket } from "../util/token-bucket.ts";
 import type { Adapter, Connector } from "./adapter.ts";
 import type { SavedState } from "./state-saver.ts";
@@ -140,8 +139,15 @@ const size = (f: string) => {
   }
 };
 
-/** Debug views never echo a token a game put in its payload. */
-function redact(body: unknown): unknown {
-  if (isObject(body) && "auth" in body) return { ...body, auth: "(redacted)" };
-  return body;
+/** A field whose name says it holds a secret (GSI's auth.token, a webhook's apiKey, a password). */
+const SECRET_FIELD = /token|auth|passw|secret|key/i;
+/** Deeper than any game's payload: below this the debug view shows no more. */
+const REDACT_DEPTH = 32;
+
+/** Debug views (readable without login) never echo a secret a payload carries, at any depth. */
+export function redact(v: unknown, depth = 0): unknown {
+  if (v === null || typeof v !== "object") return v;
+  if (depth >= REDACT_DEPTH) return "(too deep)";
+  if (Array.isArray(v)) return v.map((x) => redact(x, depth + 1));
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, SECRET_FIELD.test(k) ? "(redacted)" : redact(x, depth + 1)]));
 }

@@ -7,15 +7,17 @@ import type { SettingsService } from "../config/service.ts";
 import type { MappingsService } from "../director/mappings.ts";
 import type { SceneControl } from "../director/scene-control.ts";
 import type { Ingest } from "../events/ingest.ts";
+import { MAX_EVENTS_BODY } from "../events/schema.ts";
 import type { IntegrationsService } from "../games/integrations.ts";
 import type { Engine } from "../light/engine.ts";
 import type { SchedulesService } from "../schedules/service.ts";
 import type { ServersService } from "../servers/service.ts";
-import { MAX_BACKUP_BYTES, type SystemService } from "../system/service.ts";
+import type { SystemService } from "../system/service.ts";
 import { toJsonSchema } from "../util/validation.ts";
+import { jsonBodies } from "./body.ts";
 import { errorBody } from "./errors.ts";
 import { createGuards } from "./guards.ts";
-import type { LiveHub } from "./live.ts";
+import { LIVE_SOCKET_OPTIONS, type LiveHub } from "./live.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { integrationRoutes } from "./routes/integrations.ts";
@@ -49,20 +51,9 @@ export interface HttpPorts extends ReadPorts {
   system: SystemService;
 }
 
-/** Bodies over this are refused before they are read, but for a restore (a whole database). */
-export const MAX_BODY = 1024 * 1024;
-/** What the server takes at most, for the restore: every other route stops at MAX_BODY. */
-export const MAX_REQUEST = MAX_BACKUP_BYTES;
-
 export function createHttp(p: HttpPorts) {
   const g = createGuards(p.auth, () => p.settings.get());
-  return new Elysia()
-    .onRequest(({ request, set }) => {
-      const len = Number(request.headers.get("content-length") ?? 0);
-      if (len <= MAX_BODY || new URL(request.url).pathname === "/api/v1/system/restore") return;
-      set.status = 413;
-      return { error: `a body of ${len} bytes is over the ${MAX_BODY}-byte limit` };
-    })
+  return new Elysia({ websocket: LIVE_SOCKET_OPTIONS })
     .use(
       openapi({
         path: "/api/docs",
@@ -74,6 +65,10 @@ export function createHttp(p: HttpPorts) {
       }),
     )
     .onError(errorBody as never)
+    .onRequest(({ request }) => g.request(request))
+    // Every body is JSON within its route's limit; a game payload and a backup to restore are
+    // read by their own routes.
+    .onParse(jsonBodies({ "/api/v1/events": MAX_EVENTS_BODY }, ["/api/v1/integrations/:id/event", "/api/v1/system/restore"]) as never)
     .use(authRoutes(p.auth, g))
     .use(eventRoutes(p.ingest, g))
     .use(readRoutes(p, g))

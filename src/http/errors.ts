@@ -1,6 +1,7 @@
 // One error shape for every endpoint: { error: "<what is wrong, naming the field>" }, with the
 // domain's error kinds mapped to status codes here, at the edge.
-import { DomainError, type ErrorKind } from "../util/errors.ts";
+import { storageProblem } from "../store/db.ts";
+import { DomainError, errorText, type ErrorKind } from "../util/errors.ts";
 
 const STATUS: Record<ErrorKind, number> = {
   invalid: 400,
@@ -16,13 +17,18 @@ const STATUS: Record<ErrorKind, number> = {
 
 /** Elysia's onError hook: maps validation, parse and domain errors to the shape above. */
 export function errorBody({ code, error, set }: { code: unknown; error: unknown; set: { status?: number | string } }) {
-  // Elysia wraps whatever a parse hook throws in its ParseError: unwrap ours (e.g. the 413 of
-  // the events body limit), which would otherwise come out as "malformed body" 400.
+  // Elysia wraps whatever a parse hook throws in its ParseError: unwrap ours (415, 413, a
+  // malformed body or a reserved key), which would otherwise come out as "malformed body" 400.
   const cause = (error as { cause?: unknown } | null)?.cause;
   if (code === "PARSE" && cause instanceof DomainError) error = cause;
   if (error instanceof DomainError) {
     set.status = STATUS[error.kind];
     return { error: error.message };
+  }
+  const storage = storageProblem(error);
+  if (storage !== null) {
+    set.status = STATUS.unavailable;
+    return { error: `could not store the change: ${storage} (${errorText(error)})` };
   }
   switch (code) {
     case "VALIDATION": {
@@ -40,11 +46,6 @@ export function errorBody({ code, error, set }: { code: unknown; error: unknown;
     case "INVALID_COOKIE_SIGNATURE":
       set.status = 401;
       return { error: "invalid session cookie" };
-  }
-  const status = (error as { status?: number })?.status;
-  if (status === 413) {
-    set.status = 413;
-    return { error: "body too large" };
   }
   console.error("[http] unhandled error:", error);
   set.status = 500;

@@ -1,8 +1,11 @@
 // The live channel: binary preview frames at the rate each client asks for (at most the
 // engine's), and JSON messages — events, stats, heartbeats — typed by LiveMessageSchema.
+// Every client's share of memory is bounded: one that does not read gets nothing more (frames
+// skipped, JSON kept as the newest state and its place in the event ring) and is closed when it
+// stays so; the number of clients is capped by http.liveClients.
 import { z } from "zod";
 import { GameEventSchema } from "../events/schema.ts";
-import type { EventRing, Numbered } from "../events/ring.ts";
+import type { EventRing } from "../events/ring.ts";
 import type { Engine } from "../light/engine.ts";
 
 export const LiveMessageSchema = z.discriminatedUnion("type", [
@@ -24,7 +27,13 @@ export const LiveRequestSchema = z.strictObject({ type: z.literal("subscribe"), 
 export interface LiveSocket {
   send(data: string | Uint8Array): unknown;
   getBufferedAmount(): number;
+  close(code?: number, reason?: string): unknown;
+  /** Closes at once, without the closing handshake (which a client that does not read never does). */
+  terminate(): unknown;
 }
+
+/** The kinds of JSON message of which only the newest matters: a client behind gets that one. */
+type Latest = "hello" | "stats" | "heartbeat";
 
 interface Client {
   ws: LiveSocket;
@@ -33,32 +42,46 @@ interface Client {
   fps: number;
   intervalMs: number;
   nextDueMs: number;
-  /** Highest event seq this client has been sent (or told of in hello). */
+  /** Highest event seq this client has been sent: a client behind catches up from the ring. */
   seenSeq: number;
+  /** Not yet sent, newest of each kind only (serialized). */
+  pending: Partial<Record<Latest, string>>;
+  /** Frame time since which the client has been behind (its send buffer over MAX_BUFFERED), or null. */
+  behindSince: number | null;
 }
 
-const MAX_BUFFERED = 1 << 20; // a slow client skips frames instead of growing a queue
+/**
+ * What one client may have waiting in the server's own send buffer: past it the client gets
+ * nothing more (frames are skipped, JSON kept as the newest state and its ring position) until
+ * it reads. Small, as the kernel's socket buffer takes a reading client's bursts: Bun buffers
+ * only once that is full, so a client this far behind is not keeping up.
+ */
+export const MAX_BUFFERED = 16 * 1024;
+/** A client that stays behind this long has stopped reading: it is closed, freeing its buffer. */
+export const STALL_CLOSE_MS = 10_000;
+/** Bun's own per-socket settings: small client messages, and a hard stop far past MAX_BUFFERED. */
+export const LIVE_SOCKET_OPTIONS = { maxPayloadLength: 4096, backpressureLimit: 1 << 20, closeOnBackpressureLimit: true };
 const EVENTS_PER_MESSAGE = 200;
 const HEARTBEAT_MS = 5000;
 const STATS_MS = 1000;
 
 export class LiveHub {
   private clients: Client[] = [];
-  private lastSentSeq: number;
   private timers: ReturnType<typeof setInterval>[] = [];
   private unsubscribe: (() => void) | null = null;
   skippedFrames = 0;
+  /** Clients closed for not reading, and clients turned away over http.liveClients. */
+  closedStalled = 0;
+  refused = 0;
 
-  constructor(private readonly engine: Pick<Engine, "settings" | "stats" | "onFrame">, private readonly ring: EventRing) {
-    this.lastSentSeq = ring.lastSeq;
-  }
+  constructor(private readonly engine: Pick<Engine, "settings" | "stats" | "onFrame">, private readonly ring: EventRing) {}
 
   start(): void {
     this.unsubscribe = this.engine.onFrame(this.onFrame);
     this.timers.push(
       // Stats sort their sample rings: only worth it with someone to send them to.
-      setInterval(() => this.clients.length && this.broadcast({ type: "stats", stats: this.engine.stats() }), STATS_MS),
-      setInterval(() => this.broadcast({ type: "heartbeat", t: Date.now() }), HEARTBEAT_MS),
+      setInterval(() => this.clients.length && this.latest("stats", { type: "stats", stats: this.engine.stats() }), STATS_MS),
+      setInterval(() => this.latest("heartbeat", { type: "heartbeat", t: Date.now() }), HEARTBEAT_MS),
     );
   }
 
@@ -72,16 +95,23 @@ export class LiveHub {
     return this.clients.length;
   }
 
-  /** Registers a client; `since` resumes events after that sequence number. */
+  /**
+   * Registers a client, or closes it with the reason when http.liveClients are already
+   * connected; `since` resumes events after that sequence number.
+   */
   open(ws: LiveSocket, fps: number | undefined, since: number | undefined): void {
-    const client: Client = { ws, asked: fps, fps: 0, intervalMs: 0, nextDueMs: 0, seenSeq: this.ring.lastSeq };
+    const max = this.engine.settings.http.liveClients;
+    if (this.clients.length >= max) {
+      this.refused++;
+      ws.close(1013, `too many live clients: ${max} are connected (settings http.liveClients)`);
+      return;
+    }
+    const seenSeq = since !== undefined && since < this.ring.lastSeq ? since : this.ring.lastSeq;
+    const client: Client = { ws, asked: fps, fps: 0, intervalMs: 0, nextDueMs: 0, seenSeq, pending: {}, behindSince: null };
     this.setRate(client, fps);
     this.clients = [...this.clients, client];
     this.hello(client);
-    if (since !== undefined && since < this.ring.lastSeq) {
-      const items = this.ring.since(since);
-      for (const m of this.chunks(items, this.ring.lastSeq - since - items.length)) this.sendTo(client, m);
-    }
+    this.pump(client, null, performance.now(), new Map());
   }
 
   message(ws: LiveSocket, raw: unknown): void {
@@ -101,14 +131,21 @@ export class LiveHub {
     }
   }
 
+  close(ws: LiveSocket): void {
+    this.clients = this.clients.filter((c) => c.ws !== ws);
+  }
+
   private hello(c: Client): void {
     const { render, strip } = this.engine.settings;
     // fps as given, not 1000 / intervalMs (which is 59.99999999999999 for 60).
-    this.sendTo(c, { type: "hello", ledCount: strip.ledCount, fps: c.fps, engineFps: render.fps, lastSeq: this.ring.lastSeq });
+    c.pending.hello = JSON.stringify({ type: "hello", ledCount: strip.ledCount, fps: c.fps, engineFps: render.fps, lastSeq: this.ring.lastSeq } satisfies LiveMessage);
   }
 
-  close(ws: LiveSocket): void {
-    this.clients = this.clients.filter((c) => c.ws !== ws);
+  /** Stats and heartbeats: each client gets the newest when it next can take one. */
+  private latest(kind: Latest, m: LiveMessage): void {
+    if (!this.clients.length) return;
+    const text = JSON.stringify(m);
+    for (const c of this.clients) c.pending[kind] = text;
   }
 
   private setRate(c: Client, fps: number | undefined): void {
@@ -120,58 +157,52 @@ export class LiveHub {
   private readonly onFrame = (engine: Engine): void => {
     const t = engine.lastFrameMs;
     const halfFrame = 500 / engine.settings.render.fps;
-    const frame = engine.pipeline.preview;
+    // Clients at the same place in the ring share the serialized events.
+    const shared = new Map<number, string[]>();
     for (const c of this.clients) {
-      if (t + halfFrame < c.nextDueMs) continue;
-      c.nextDueMs = Math.max(c.nextDueMs + c.intervalMs, t);
-      if (c.ws.getBufferedAmount() > MAX_BUFFERED) {
-        this.skippedFrames++;
-        continue;
-      }
-      c.ws.send(frame);
+      const due = t + halfFrame >= c.nextDueMs;
+      if (due) c.nextDueMs = Math.max(c.nextDueMs + c.intervalMs, t);
+      this.pump(c, due ? engine.pipeline.preview : null, t, shared);
     }
-    if (this.ring.lastSeq > this.lastSentSeq) this.sendNewEvents();
   };
 
   /**
-   * Events since the last frame, to every client, in chunks. Each client gets only what it has
-   * not had: one that resumed with ?since= since the last frame already got these from open().
-   * A burst over one chunk is sent whole, in several messages.
+   * Sends a client what it is owed — the newest hello/stats/heartbeat, the events after its
+   * place in the ring, the frame if due — unless it is behind, when it gets nothing and, behind
+   * for STALL_CLOSE_MS, is closed.
    */
-  private sendNewEvents(): void {
-    const from = this.lastSentSeq;
-    const items = this.ring.since(from);
-    this.lastSentSeq = this.ring.lastSeq;
-    if (!this.clients.length || !items.length) return;
-    const missed = items[0].seq - from - 1;
-    let shared: string[] | null = null;
-    for (const c of this.clients) {
-      if (c.seenSeq <= from) {
-        shared ??= this.chunks(items, missed).map((m) => JSON.stringify(m));
-        for (const text of shared) c.ws.send(text);
-      } else {
-        for (const m of this.chunks(items.filter((i) => i.seq > c.seenSeq), 0)) this.sendTo(c, m);
+  private pump(c: Client, frame: Uint8Array | null, t: number, shared: Map<number, string[]>): void {
+    if (c.ws.getBufferedAmount() > MAX_BUFFERED) {
+      if (frame) this.skippedFrames++;
+      c.behindSince ??= t;
+      if (t - c.behindSince >= STALL_CLOSE_MS) {
+        this.closedStalled++;
+        this.close(c.ws);
+        c.ws.terminate();
       }
-      c.seenSeq = this.lastSentSeq;
+      return;
     }
+    c.behindSince = null;
+    for (const text of Object.values(c.pending)) c.ws.send(text);
+    c.pending = {};
+    if (this.ring.lastSeq > c.seenSeq) {
+      let texts = shared.get(c.seenSeq);
+      if (!texts) shared.set(c.seenSeq, (texts = this.chunks(c.seenSeq).map((m) => JSON.stringify(m))));
+      for (const text of texts) c.ws.send(text);
+      c.seenSeq = this.ring.lastSeq;
+    }
+    if (frame) c.ws.send(frame);
   }
 
-  private chunks(items: Numbered[], missed: number): LiveMessage[] {
+  /** The events after `seq` the ring still holds, in messages; the first says how many it no longer has. */
+  private chunks(seq: number): LiveMessage[] {
+    const items = this.ring.since(seq);
+    const missed = (items[0]?.seq ?? this.ring.lastSeq + 1) - seq - 1;
     const out: LiveMessage[] = [];
     for (let i = 0; i < items.length; i += EVENTS_PER_MESSAGE) {
       out.push({ type: "events", items: items.slice(i, i + EVENTS_PER_MESSAGE) as never, ...(i === 0 && missed > 0 ? { missed } : {}) });
     }
     return out;
-  }
-
-  private broadcast(m: LiveMessage): void {
-    if (!this.clients.length) return;
-    const text = JSON.stringify(m);
-    for (const c of this.clients) c.ws.send(text);
-  }
-
-  private sendTo(c: Client, m: LiveMessage): void {
-    c.ws.send(JSON.stringify(m));
   }
 }
 

@@ -14,7 +14,7 @@ import type { Engine } from "../light/engine.ts";
 import { AMBIENT_KINDS, EffectSpecSchema } from "../light/specs.ts";
 import { errorText } from "../util/errors.ts";
 import { TokenBucket } from "../util/token-bucket.ts";
-import { describeIssues } from "../util/validation.ts";
+import { describeIssues, refuseReservedKeys } from "../util/validation.ts";
 import { discoveryConfigs, type DeviceInfo } from "./discovery.ts";
 import { integrationDocs, type IntegrationView } from "./integrations.ts";
 import { HaCommandSchema } from "./light.ts";
@@ -332,11 +332,14 @@ export class MqttService {
 }
 
 function parseJson(text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new Error(`not JSON: ${JSON.stringify(text.slice(0, 40))}${text.length > 40 ? "…" : ""}`);
   }
+  refuseReservedKeys(value, "message");
+  return value;
 }
 
 /** Events without a source are marked as arriving over MQTT (HTTP's default is "api"). */

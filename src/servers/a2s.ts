@@ -39,6 +39,11 @@ const SINGLE = -1;
 const SPLIT = -2;
 const CHALLENGE = 0x41;
 const MAX_FRAGMENTS = 32;
+/**
+ * The largest decompressed reply taken: INFO is under 1.4 KB and PLAYER for 255 players about
+ * 11 KB. Decompressing costs time in proportion: this keeps a crafted reply within milliseconds.
+ */
+export const MAX_DECOMPRESSED = 64 * 1024;
 const INFO_REQUEST = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x54, ...new TextEncoder().encode("Source Engine Query"), 0]);
 const PLAYER_REQUEST = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x55]);
 const NO_CHALLENGE = new Uint8Array([0xff, 0xff, 0xff, 0xff]);
@@ -242,7 +247,7 @@ class UdpExchange {
 
   private unpack(data: Uint8Array): Uint8Array {
     const { size, crc } = this.packed!;
-    if (size < 5 || size > MAX_FRAGMENTS * 1400 * 8) throw new ProtocolError(`malformed reply: compressed split reply claims ${size} bytes`);
+    if (size < 5 || size > MAX_DECOMPRESSED) throw new ProtocolError(`malformed reply: compressed split reply claims ${size} bytes (at most ${MAX_DECOMPRESSED})`);
     const out = bunzip2(data, size);
     if (out.length !== size || Bun.hash.crc32(out) !== crc) throw new ProtocolError("malformed reply: decompressed split reply fails its size or CRC32 check");
     return out;

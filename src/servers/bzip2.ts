@@ -2,6 +2,9 @@
 // §1.5: the fragments concatenated form one bzip2 stream). Stream format: "BZh" + level, then
 // blocks (magic 0x314159265359, CRC, BWT origin, symbol map, Huffman tables, MTF/RLE symbols)
 // up to the end magic 0x177245385090. Checks are left to the caller's CRC32 of the output.
+// The work is bounded by the output the caller allows: a block is never read longer than could
+// fit (4 of every 5 block bytes at least come out), so a crafted stream costs milliseconds, not
+// a frame's worth of the render loop.
 import { ProtocolError } from "./reader.ts";
 
 const MAX_CODE_LEN = 20;
@@ -28,18 +31,22 @@ export function bunzip2(data: Uint8Array, maxOut = 1 << 20): Uint8Array {
   if (b.bits(24) !== 0x425a68) throw new ProtocolError("not a bzip2 stream");
   const level = b.bits(8) - 0x30;
   if (level < 1 || level > 9) throw new ProtocolError(`bzip2 block size ${level} outside 1–9`);
-  const out: number[] = [];
+  const out = { bytes: new Uint8Array(maxOut), n: 0 };
   for (;;) {
     const magic = b.bits(24) * 0x1000000 + b.bits(24);
     b.bits(32); // block or stream CRC
-    if (magic === 0x177245385090) return Uint8Array.from(out);
+    if (magic === 0x177245385090) return out.bytes.slice(0, out.n);
     if (magic !== 0x314159265359) throw new ProtocolError("bad bzip2 block magic");
-    undoRle(inverseBwt(b, level * 100_000), out, maxOut);
+    // A block longer than what may still come out would only be decoded to be refused.
+    const fits = Math.ceil(((maxOut - out.n) * 5) / 4) + 5;
+    const size = level * 100_000;
+    const overflow = size <= fits ? "bzip2 block overflows its size" : `bzip2 output over ${maxOut} bytes`;
+    undoRle(inverseBwt(b, Math.min(size, fits), overflow), out, maxOut);
   }
 }
 
 /** Reads one block's Huffman-coded MTF/RLE2 symbols and undoes the Burrows–Wheeler transform. */
-function inverseBwt(b: Bits, maxBlock: number): Uint8Array {
+function inverseBwt(b: Bits, maxBlock: number, overflow: string): Uint8Array {
   if (b.bit()) throw new ProtocolError("randomised bzip2 blocks are not supported");
   const origPtr = b.bits(24);
   const used: number[] = [];
@@ -64,11 +71,11 @@ function inverseBwt(b: Bits, maxBlock: number): Uint8Array {
   const tables = Array.from({ length: nGroups }, () => huffmanTable(b, alpha));
 
   const block = new Uint8Array(maxBlock);
-  const mtf = Array.from({ length: 256 }, (_, i) => i);
+  const mtf = Uint8Array.from({ length: 256 }, (_, i) => i);
   let n = 0, run = 0, runBit = 1, sel = 0, left = 0;
   let table = tables[0];
   const flushRun = () => {
-    if (n + run > maxBlock) throw new ProtocolError("bzip2 block overflows its size");
+    if (n + run > maxBlock) throw new ProtocolError(overflow);
     block.fill(used[mtf[0]], n, n + run);
     n += run;
     run = 0;
@@ -84,14 +91,16 @@ function inverseBwt(b: Bits, maxBlock: number): Uint8Array {
     if (sym <= 1) {
       run += runBit << sym; // RUNA adds 1×, RUNB 2× the current power of two
       runBit <<= 1;
-      if (run > maxBlock) throw new ProtocolError("bzip2 run overflows the block");
+      if (run > maxBlock) throw new ProtocolError(overflow);
       continue;
     }
     if (run) flushRun();
     if (sym === alpha - 1) break;
-    if (n >= maxBlock) throw new ProtocolError("bzip2 block overflows its size");
-    const uc = mtf.splice(sym - 1, 1)[0];
-    mtf.unshift(uc);
+    if (n >= maxBlock) throw new ProtocolError(overflow);
+    if (sym - 1 >= used.length) throw new ProtocolError("bzip2 symbol outside the block's alphabet");
+    const uc = mtf[sym - 1];
+    mtf.copyWithin(1, 0, sym - 1);
+    mtf[0] = uc;
     block[n++] = used[uc];
   }
   if (origPtr >= n) throw new ProtocolError("bzip2 origin pointer outside the block");
@@ -145,19 +154,22 @@ function huffmanTable(b: Bits, alpha: number) {
 }
 
 /** The first run-length stage: four equal bytes are followed by a count of further repeats. */
-function undoRle(data: Uint8Array, out: number[], maxOut: number): void {
+function undoRle(data: Uint8Array, out: { bytes: Uint8Array; n: number }, maxOut: number): void {
+  const over = () => new ProtocolError(`bzip2 output over ${maxOut} bytes`);
   let same = 0, last = -1;
   for (let i = 0; i < data.length; i++) {
     const c = data[i];
     if (same === 4) {
-      for (let k = 0; k < c; k++) out.push(last);
+      if (out.n + c > maxOut) throw over();
+      out.bytes.fill(last, out.n, out.n + c);
+      out.n += c;
       same = 0;
       last = -1;
     } else {
+      if (out.n >= maxOut) throw over();
       same = c === last ? same + 1 : 1;
       last = c;
-      out.push(c);
+      out.bytes[out.n++] = c;
     }
-    if (out.length > maxOut) throw new ProtocolError(`bzip2 output over ${maxOut} bytes`);
   }
 }

@@ -104,13 +104,16 @@ export function parseStatusFrame(f: { id: number; data: Uint8Array; at: number }
   }
   const players = json?.players;
   if (typeof players?.online !== "number" || typeof players?.max !== "number") throw new ProtocolError("status JSON has no players.online/players.max numbers");
-  const sample = Array.isArray(players.sample) ? players.sample.filter((p: any) => typeof p?.name === "string").map((p: any) => ({ name: p.name, id: String(p.id ?? "") })) : [];
-  return { version: String(json.version?.name ?? ""), protocol: Number(json.version?.protocol ?? 0), online: players.online, max: players.max, sample, motd: plainText(json.description) };
+  // Fields are taken only as the types they should be: String() of an object from the wire
+  // calls whatever "toString" it carries (a number there is a TypeError).
+  const sample = Array.isArray(players.sample) ? players.sample.filter((p: any) => typeof p?.name === "string").map((p: any) => ({ name: p.name, id: typeof p.id === "string" ? p.id : "" })) : [];
+  const version = json.version;
+  return { version: typeof version?.name === "string" ? version.name : "", protocol: typeof version?.protocol === "number" ? version.protocol : 0, online: players.online, max: players.max, sample, motd: plainText(json.description) };
 }
 
 /** A description (a string or a chat component with text/extra) as plain text, § codes removed. */
 export function plainText(c: unknown): string {
-  const walk = (x: any): string => typeof x === "string" ? x : x && typeof x === "object" ? String(x.text ?? "") + (Array.isArray(x.extra) ? x.extra.map(walk).join("") : "") : "";
+  const walk = (x: any): string => typeof x === "string" ? x : x && typeof x === "object" ? (typeof x.text === "string" ? x.text : "") + (Array.isArray(x.extra) ? x.extra.map(walk).join("") : "") : "";
   return walk(c).replace(/§./g, "");
 }
 

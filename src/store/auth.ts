@@ -12,11 +12,20 @@ export interface ApiTokenInfo {
   createdAt: string;
 }
 
-export class AuthRepo {
-  constructor(private readonly db: Database) {}
+/** What Bun.password.hash stores (argon2id by default; bcrypt verifies too). */
+const PASSWORD_HASH = /^\$(argon2(id|i|d)\$v=\d+\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]{22,}\$[A-Za-z0-9+/]{22,}|2[abxy]\$\d\d\$[./A-Za-z0-9]{53})$/;
 
+export class AuthRepo {
+  /** `damaged` hears of a stored password that cannot be checked: the device asks for setup again. */
+  constructor(private readonly db: Database, private readonly damaged: (what: string, why: string) => void = () => {}) {}
+
+  /** True when a usable admin password is stored. */
   hasAdmin(): boolean {
-    return this.db.query("SELECT 1 FROM admin WHERE id = 1").get() !== null;
+    const row = this.db.query("SELECT password_hash FROM admin WHERE id = 1").get() as { password_hash: unknown } | null;
+    if (!row) return false;
+    if (typeof row.password_hash === "string" && PASSWORD_HASH.test(row.password_hash)) return true;
+    this.damaged("the admin password", "its stored hash is damaged; a new setup code is in the log");
+    return false;
   }
 
   async setPassword(password: string): Promise<void> {

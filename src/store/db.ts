@@ -1,7 +1,9 @@
-// The SQLite database: WAL for crash safety, versioned migrations applied in order.
+// The SQLite database: WAL for crash safety, versioned migrations applied in order, private to
+// its user (0600), checked on every start.
 import { Database } from "bun:sqlite";
-import { mkdirSync, readdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { errorText } from "../util/errors.ts";
 
 export const MIGRATIONS: string[] = [
   // 1: settings, mappings, admin credential, sessions and API tokens
@@ -50,11 +52,104 @@ export const DB_FILE = "ledbox.db";
 /** How many pre-migration copies are kept beside the database (the oldest go first). */
 export const MIGRATION_BACKUPS_KEPT = 3;
 
-export function openDatabase(dataDir: string, file = DB_FILE): Database {
-  if (dataDir !== ":memory:") mkdirSync(dataDir, { recursive: true });
-  const db = new Database(dataDir === ":memory:" ? ":memory:" : join(dataDir, file), { create: true, strict: true });
-  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 2000;");
-  if (dataDir !== ":memory:") backupBeforeMigration(db, dataDir, file);
+/** What opening the database has to tell: the health page and the log show both. */
+export interface OpenReport {
+  /** Something that happened and is over (a damaged database set aside). */
+  note(msg: string): void;
+  /** A standing problem: the database is only in memory. */
+  inMemory(why: string): void;
+}
+
+const SILENT: OpenReport = { note: () => {}, inMemory: () => {} };
+
+/** A database SQLite opened but that holds no usable ledbox data. */
+class Damaged extends Error {}
+
+/**
+ * Opens <dataDir>/ledbox.db (":memory:" for tests), migrated to the latest version. A file that
+ * cannot be read as a database, fails PRAGMA quick_check or holds no ledbox data (an empty file
+ * is not a new device) is renamed aside with a timestamp and a fresh database started, said in
+ * the report. When the storage cannot be written (a full disk), ledbox runs from a copy in
+ * memory of what is stored and the report says so; a database that needs no write opens as
+ * usual, and its writes fail with "the storage is full" until there is room again.
+ */
+export function openDatabase(dataDir: string, report: OpenReport = SILENT): Database {
+  if (dataDir === ":memory:") return migrated(new Database(":memory:", { strict: true }));
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  return openFile(join(dataDir, DB_FILE), report, true);
+}
+
+/**
+ * `exclusive`: the second try on a full disk. WAL keeps its index in an -shm file beside the
+ * database, which a full disk refuses to make; with exclusive locking the index stays in memory
+ * (and no other program, such as the reset-password tool, may open the database meanwhile).
+ */
+function openFile(file: string, report: OpenReport, setAsideIfDamaged: boolean, exclusive = false): Database {
+  const existed = existsSync(file);
+  const db = new Database(file, { create: true, strict: true });
+  try {
+    // Before WAL mode creates the -wal and -shm files: SQLite gives them the database's mode.
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+    db.exec(`${exclusive ? "PRAGMA locking_mode = EXCLUSIVE; " : ""}PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 2000;`);
+    if (existed) {
+      checkIntact(db);
+      backupBeforeMigration(db, file);
+    }
+    migrate(db);
+    return db;
+  } catch (err) {
+    const damage = err instanceof Damaged ? err.message : hasCode(err, /^SQLITE_(NOTADB|CORRUPT)/) ? errorText(err) : null;
+    const storage = damage === null ? storageProblem(err) : null;
+    if (damage !== null && setAsideIfDamaged) {
+      db.close();
+      const aside = setAside(file);
+      report.note(`the database ${file} could not be used (${damage}): it was kept as ${aside} and ledbox started afresh (a new setup code, default settings, no mappings)`);
+      return openFile(file, report, false);
+    }
+    if (storage === null) {
+      db.close();
+      throw err;
+    }
+    if (existed && !exclusive) {
+      db.close();
+      return openFile(file, report, setAsideIfDamaged, true);
+    }
+    const copy = memoryCopy(db, existed);
+    db.close();
+    // A file this start made and could not fill would be taken for a damaged one next time.
+    if (!existed) for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+    report.inMemory(`${storage} at start: running from a copy in memory of what is stored, and changes last only until ledbox stops; free space in ${dirname(file)} and restart`);
+    return copy;
+  }
+}
+
+function checkIntact(db: Database): void {
+  if ((db.query("PRAGMA user_version").get() as { user_version: number }).user_version === 0) {
+    throw new Damaged("it holds no ledbox data: an empty or foreign file");
+  }
+  const rows = (db.query("PRAGMA quick_check(3)").all() as { quick_check: string }[]).map((r) => r.quick_check);
+  if (rows.join() !== "ok") throw new Damaged(`quick_check: ${rows.join("; ")}`);
+}
+
+/** <file>.damaged-<time>, with its -wal and -shm beside it (a new database must not pick those up). */
+function setAside(file: string): string {
+  const aside = `${file}.damaged-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+  for (const suffix of ["", "-wal", "-shm"]) if (existsSync(file + suffix)) renameSync(file + suffix, aside + suffix);
+  return basename(aside);
+}
+
+function memoryCopy(db: Database, existed: boolean): Database {
+  let copy: Database;
+  try {
+    copy = existed ? Database.deserialize(db.serialize(), { strict: true }) : new Database(":memory:", { strict: true });
+  } catch {
+    copy = new Database(":memory:", { strict: true });
+  }
+  return migrated(copy);
+}
+
+function migrated(db: Database): Database {
+  db.exec("PRAGMA foreign_keys = ON;");
   migrate(db);
   return db;
 }
@@ -64,13 +159,34 @@ export function openDatabase(dataDir: string, file = DB_FILE): Database {
  * (`<file>.before-migration-<time>-v<schema>`): an update that goes wrong can go back to the
  * previous ledbox with the data as that version left it.
  */
-function backupBeforeMigration(db: Database, dataDir: string, file: string): void {
+function backupBeforeMigration(db: Database, file: string): void {
   const current = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
-  if (current === 0 || current >= MIGRATIONS.length) return;
-  const prefix = `${file}.before-migration-`;
-  db.query("VACUUM INTO ?").run(join(dataDir, `${prefix}${new Date().toISOString().replace(/[:.]/g, "-")}-v${current}`));
-  const kept = readdirSync(dataDir).filter((n) => n.startsWith(prefix)).sort();
-  for (const old of kept.slice(0, -MIGRATION_BACKUPS_KEPT)) rmSync(join(dataDir, old), { force: true });
+  if (current >= MIGRATIONS.length) return;
+  const dir = dirname(file);
+  const prefix = `${basename(file)}.before-migration-`;
+  const copy = join(dir, `${prefix}${new Date().toISOString().replace(/[:.]/g, "-")}-v${current}`);
+  try {
+    db.query("VACUUM INTO ?").run(copy);
+    chmodSync(copy, 0o600); // it holds the secrets the database does
+  } catch (err) {
+    rmSync(copy, { force: true }); // a full disk leaves a partial copy that must not be taken for one
+    throw err;
+  }
+  const kept = readdirSync(dir).filter((n) => n.startsWith(prefix)).sort();
+  for (const old of kept.slice(0, -MIGRATION_BACKUPS_KEPT)) rmSync(join(dir, old), { force: true });
+}
+
+const hasCode = (err: unknown, code: RegExp): boolean => code.test(String((err as { code?: unknown } | null)?.code ?? ""));
+
+/**
+ * A storage failure in words (the disk is full, it cannot be written), or null for any other
+ * error. Every edge says it so when a change cannot be stored.
+ */
+export function storageProblem(err: unknown): string | null {
+  if (hasCode(err, /^SQLITE_FULL/)) return "the storage is full";
+  if (hasCode(err, /^SQLITE_IOERR/)) return `the storage cannot be written (${(err as { code: string }).code})`;
+  if (hasCode(err, /^SQLITE_READONLY/)) return "the storage is read-only";
+  return null;
 }
 
 export function migrate(db: Database): number {

@@ -1,6 +1,7 @@
 // Integrations table: one row per configured game source. The token is the integration's own
 // secret (the GSI auth token or the webhook's bearer token); records for the API never carry it.
 import type { Database } from "bun:sqlite";
+import { parseObject } from "../util/json.ts";
 import { randomToken } from "../util/secrets.ts";
 import { nowIso } from "./db.ts";
 
@@ -31,15 +32,16 @@ export type IntegrationRecord = IntegrationFields & { id: string; createdAt: str
 const COLUMNS = "id, name, type, enabled, config, token, preset, record, created_at, updated_at";
 
 export class IntegrationsRepo {
-  constructor(private readonly db: Database) {}
+  /** `damaged` hears of a row whose config cannot be read: it is left out, the others load. */
+  constructor(private readonly db: Database, private readonly damaged: (id: string, why: string) => void = () => {}) {}
 
   list(): IntegrationRecord[] {
-    return (this.db.query(`SELECT ${COLUMNS} FROM integrations ORDER BY created_at, rowid`).all() as Row[]).map(toRecord);
+    return (this.db.query(`SELECT ${COLUMNS} FROM integrations ORDER BY created_at, rowid`).all() as Row[]).flatMap((r) => this.toRecord(r));
   }
 
   get(id: string): IntegrationRecord | null {
     const row = this.db.query(`SELECT ${COLUMNS} FROM integrations WHERE id = ?`).get(id) as Row | null;
-    return row ? toRecord(row) : null;
+    return row ? (this.toRecord(row)[0] ?? null) : null;
   }
 
   token(id: string): string | null {
@@ -68,16 +70,23 @@ export class IntegrationsRepo {
   delete(id: string): boolean {
     return this.db.query("DELETE FROM integrations WHERE id = ?").run(id).changes > 0;
   }
-}
 
-const toRecord = (r: Row): IntegrationRecord => ({
-  id: r.id,
-  name: r.name,
-  type: r.type,
-  enabled: r.enabled === 1,
-  config: JSON.parse(r.config),
-  preset: r.preset,
-  record: r.record === 1,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
+  private toRecord(r: Row): IntegrationRecord[] {
+    const config = parseObject(r.config);
+    if (!config) {
+      this.damaged(r.id, "its stored config is damaged");
+      return [];
+    }
+    return [{
+      id: r.id,
+      name: r.name,
+      type: r.type,
+      enabled: r.enabled === 1,
+      config,
+      preset: r.preset,
+      record: r.record === 1,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    }];
+  }
+}

@@ -2,7 +2,7 @@
 // Stored in input form, so colours stay "#rrggbb" in reads and parsing applies current defaults.
 // The store keeps the JSON; what it means (and whether it is still valid) is the director's.
 import type { Database } from "bun:sqlite";
-import { isObject } from "../util/json.ts";
+import { parseObject } from "../util/json.ts";
 import { nowIso } from "./db.ts";
 
 interface Row {
@@ -56,13 +56,8 @@ export class MappingsRepo<T extends object = Record<string, unknown>> {
   }
 
   private toRecord(r: Row): StoredMapping<T>[] {
-    let input: unknown;
-    try {
-      input = JSON.parse(r.json);
-    } catch {
-      input = undefined;
-    }
-    if (!isObject(input)) {
+    const input = parseObject(r.json);
+    if (!input) {
       this.damaged(r.id, "its stored JSON is damaged");
       return [];
     }

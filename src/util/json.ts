@@ -2,15 +2,62 @@
 
 export const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
-/** Reads a dotted path ("player.state.health", "players.0.name") from a JSON value. */
+/**
+ * Keys never accepted in a document from outside: those that reach an object's prototype when
+ * code assigns them (`out[k] = v` with k "__proto__" replaces out's prototype), and those that
+ * replace the conversions every object has — an object whose `toString` and `valueOf` are not
+ * functions throws a TypeError from any comparison or template, zod's own length checks
+ * included.
+ */
+export const RESERVED_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype", "toString", "valueOf"]);
+
+/**
+ * The dotted path of the first reserved key anywhere in a parsed value, or null. Each object is
+ * looked at once: YAML's aliases make one object appear in many places (an alias bomb, many
+ * times over).
+ */
+export function reservedKeyPath(value: unknown): string | null {
+  const stack: [unknown, string][] = [[value, ""]];
+  const seen = new Set<object>();
+  while (stack.length) {
+    const [v, path] = stack.pop()!;
+    if (v === null || typeof v !== "object" || seen.has(v)) continue;
+    seen.add(v);
+    for (const k of Object.keys(v)) {
+      const here = path ? `${path}.${k}` : k;
+      if (RESERVED_KEYS.has(k)) return here;
+      stack.push([(v as Record<string, unknown>)[k], here]);
+    }
+  }
+  return null;
+}
+
+/** A JSON object from stored text, or null when the text is damaged or not an object. */
+export function parseObject(text: string): Record<string, unknown> | null {
+  try {
+    const v: unknown = JSON.parse(text);
+    return isObject(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Reads a dotted path ("player.state.health", "players.0.name") from a JSON value: own fields only. */
 export function at(obj: unknown, path: string): unknown {
   let cur = obj;
   for (const k of path.split(".")) {
-    if (cur === null || typeof cur !== "object") return undefined;
+    if (cur === null || typeof cur !== "object" || !Object.hasOwn(cur, k)) return undefined;
     cur = (cur as Record<string, unknown>)[k];
   }
   return cur;
 }
+
+/**
+ * A scalar field as text, or undefined for anything else: String() of an object from outside
+ * calls whatever "toString" it carries (a number there throws a TypeError).
+ */
+export const scalarText = (v: unknown): string | undefined =>
+  typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : undefined;
 
 /** A number from a field that may be absent or (in some games) a numeric string. */
 export function num(v: unknown): number | undefined {

@@ -1,9 +1,10 @@
 // zod at the boundaries: one readable line per failure, and the JSON Schema the docs publish.
 import { z } from "zod";
 import { DomainError } from "./errors.ts";
+import { reservedKeyPath } from "./json.ts";
 
 /** A zod failure as one readable line naming each field. */
-export function describeIssues(err: z.ZodError, prefix = ""): string {
+export function describeIssues(err: Pick<z.ZodError, "issues">, prefix = ""): string {
   return err.issues
     .flatMap(unionBranch)
     .slice(0, 5)
@@ -30,8 +31,9 @@ function unionBranch(i: z.core.$ZodIssue): Issue[] {
   return [{ path: i.path, message: fitting.length === 0 && types.length ? `Invalid input: expected ${types.join(" or ")}` : i.message }];
 }
 
-/** The parsed value, or an "invalid" domain error naming the fields. */
+/** The parsed value, or an "invalid" domain error naming the fields (and any reserved key). */
 export function validate<S extends z.ZodType>(schema: S, body: unknown, what = "body"): z.infer<S> {
+  refuseReservedKeys(body, what);
   const r = schema.safeParse(body);
   if (!r.success) throw new DomainError("invalid", `invalid ${what}: ${describeIssues(r.error)}`);
   return r.data;
@@ -39,3 +41,14 @@ export function validate<S extends z.ZodType>(schema: S, body: unknown, what = "
 
 /** The JSON Schema of what a zod schema accepts (its input side), for docs and forms. */
 export const toJsonSchema = (s: z.ZodType) => z.toJSONSchema(s, { io: "input", unrepresentable: "any" });
+
+/**
+ * An "invalid" domain error naming the first reserved key (`__proto__`, `constructor`,
+ * `prototype`, `toString`, `valueOf`; see util/json.ts): schemas would drop `__proto__`
+ * silently, code that copies keys one by one would replace a prototype with it, and the others
+ * make zod itself throw.
+ */
+export function refuseReservedKeys(value: unknown, what = "body"): void {
+  const path = reservedKeyPath(value);
+  if (path !== null) throw new DomainError("invalid", `invalid ${what}: ${path}: this key is not allowed`);
+}

@@ -27,8 +27,9 @@ export interface LedboxProcess {
   stop(): Promise<number | string>;
 }
 
-export async function startProcess(dataDir: string, args: string[] = [], env: Record<string, string> = {}): Promise<LedboxProcess> {
-  const proc = Bun.spawn([process.execPath, "src/main.ts", "--port", "0", "--host", "127.0.0.1", "--data", dataDir, ...args], {
+/** `bunArgs` go to the runtime (e.g. --smol), `args` to ledbox. */
+export async function startProcess(dataDir: string, args: string[] = [], env: Record<string, string> = {}, bunArgs: string[] = []): Promise<LedboxProcess> {
+  const proc = Bun.spawn([process.execPath, ...bunArgs, "src/main.ts", "--port", "0", "--host", "127.0.0.1", "--data", dataDir, ...args], {
     cwd: ROOT, stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { ...process.env, ...env },
   });
   const out = collect(proc.stdout);

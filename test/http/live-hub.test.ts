@@ -8,7 +8,7 @@ import type { Engine } from "../../src/light/engine.ts";
 
 /** Just what the hub reads from an engine; frame(t) runs its frame listeners at engine time t. */
 class StandInEngine {
-  settings = { render: { fps: 60 }, strip: { ledCount: 2 } } as Engine["settings"];
+  settings = { render: { fps: 60 }, strip: { ledCount: 2 }, http: { liveClients: 16 } } as Engine["settings"];
   lastFrameMs = 0;
   pipeline = { preview: new Uint8Array(6) };
   private listeners: ((e: Engine) => void)[] = [];
@@ -40,6 +40,8 @@ class Socket implements LiveSocket {
   getBufferedAmount() {
     return this.buffered;
   }
+  close() {}
+  terminate() {}
   frames() {
     return this.sent.filter((d) => typeof d !== "string").length;
   }

@@ -111,6 +111,19 @@ describe("live channel on the default FPS Combat preset", () => {
     }
   });
 
+  test("a client message over 4 KiB closes that client (1009); garbage before it is ignored and frames keep coming", async () => {
+    const live = await openLive(t.url);
+    live.send("not json");
+    live.send({ type: "subscribe", fps: "fast" });
+    live.ws.send(new Uint8Array([1, 2, 3]));
+    live.send({ type: "subscribe", fps: 5, extra: 1 });
+    const closed = new Promise<CloseEvent>((r) => live.ws.addEventListener("close", r));
+    const frames = live.frames.length;
+    await live.waitFrame(() => true, "frames still coming after the garbage", { from: frames });
+    live.ws.send("x".repeat(5000));
+    expect((await closed).code).toBe(1009);
+  });
+
   test("asking for more than the engine's rate gets the engine's rate", async () => {
     const live = await openLive(t.url, { query: "fps=240" });
     try {

@@ -1,6 +1,8 @@
 import { networkInterfaces } from "node:os";
 import { Elysia } from "elysia";
 import { IntegrationInputSchema, IntegrationPatchSchema, type IntegrationsService } from "../../games/integrations.ts";
+import { DomainError } from "../../util/errors.ts";
+import { readJsonText } from "../body.ts";
 import { jsonBody } from "../docs.ts";
 import type { Guards } from "../guards.ts";
 
@@ -60,21 +62,23 @@ export const integrationRoutes = (svc: IntegrationsPort, port: () => number, g: 
     }, { detail: { summary: "Setup helper: the ingest URL, the token and a ready config file where the game has one" } })
     .post("/integrations/:id/event", ({ request, params, query, body }) => {
       const rt = payloads.admit(params.id);
-      const text = body as string;
-      if (Buffer.byteLength(text) > MAX_PAYLOAD) payloads.reject(rt, "too-large", `payload of ${Buffer.byteLength(text)} bytes is over the ${MAX_PAYLOAD}-byte limit`);
       let json: unknown;
       try {
-        json = JSON.parse(text);
+        json = JSON.parse(body as string);
       } catch (err) {
         payloads.reject(rt, "invalid", `malformed payload: not valid JSON (${(err as Error).message})`);
       }
       return payloads.receive(rt, json, presentedToken(request, query));
     }, {
-      // Read as text: the JSON is parsed here so a bad body is counted in the integration's status.
+      // Read as text here and parsed in the handler, so a body that is too big, not JSON or
+      // malformed is counted in the integration's status.
       parse: async ({ request, params }) => {
-        const len = Number(request.headers.get("content-length") ?? 0);
-        if (len > MAX_PAYLOAD) payloads.reject(payloads.admit((params as { id: string }).id), "too-large", `payload of ${len} bytes is over the ${MAX_PAYLOAD}-byte limit`);
-        return request.text();
+        try {
+          return await readJsonText(request, MAX_PAYLOAD);
+        } catch (err) {
+          if (err instanceof DomainError) payloads.reject(payloads.admit((params as { id: string }).id), err.kind, err.message);
+          throw err;
+        }
       },
       detail: { summary: "Ingest one game payload (auth: the integration's token, in the body for Valve GSI, else a bearer header or ?token=)" },
     });

@@ -8,6 +8,7 @@ import type { EventRing } from "../../events/ring.ts";
 import type { IntegrationsService } from "../../games/integrations.ts";
 import type { Engine } from "../../light/engine.ts";
 import type { ServersService } from "../../servers/service.ts";
+import type { StorageHealth } from "../../store/health.ts";
 import { validate } from "../../util/validation.ts";
 import type { Guards } from "../guards.ts";
 import type { LiveHub } from "../live.ts";
@@ -23,10 +24,11 @@ export interface ReadPorts {
   ingest: Pick<Ingest, "accepted" | "duplicates">;
   ring: Pick<EventRing, "lastSeq" | "since">;
   director: Pick<Director, "triggered" | "skipped" | "lastProblem">;
-  live: Pick<LiveHub, "clientCount" | "skippedFrames">;
+  live: Pick<LiveHub, "clientCount" | "skippedFrames" | "closedStalled" | "refused">;
   mqtt: { status(): { enabled: boolean; state: string; lastError: string | null } };
   servers: Pick<ServersService, "list" | "status">;
   integrations: Pick<IntegrationsService, "list" | "health">;
+  storage: Pick<StorageHealth, "report">;
 }
 
 export const readRoutes = (p: ReadPorts, g: Guards) =>
@@ -43,6 +45,7 @@ export const readRoutes = (p: ReadPorts, g: Guards) =>
         fps: stats.deliveredFps,
         outputs: outputs.map((o) => ({ driver: o.driver, ...o.health })),
         bus: p.bus.health(),
+        storage: p.storage.report(),
         mqtt: { enabled: mqtt.enabled, state: mqtt.state, lastError: mqtt.lastError },
         servers: p.servers.list().map((s) => {
           const { id, name, state, problem } = p.servers.status(s.id);
@@ -57,7 +60,7 @@ export const readRoutes = (p: ReadPorts, g: Guards) =>
         ...p.engine.state(),
         events: { accepted: p.ingest.accepted, duplicates: p.ingest.duplicates, lastSeq: p.ring.lastSeq },
         director: { triggered: p.director.triggered, skipped: p.director.skipped, lastProblem: p.director.lastProblem },
-        live: { clients: p.live.clientCount, skippedFrames: p.live.skippedFrames },
+        live: { clients: p.live.clientCount, skippedFrames: p.live.skippedFrames, closedStalled: p.live.closedStalled, refused: p.live.refused },
       };
     }, { detail: { summary: "Frame stats, segments with their active layers, power estimate, outputs" } })
     .get("/events/recent", ({ request, query }) => {

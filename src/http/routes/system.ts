@@ -3,6 +3,7 @@ import { z } from "zod";
 import { MAX_BACKUP_BYTES, type SystemService } from "../../system/service.ts";
 import { DomainError } from "../../util/errors.ts";
 import { validate } from "../../util/validation.ts";
+import { readCapped } from "../body.ts";
 import type { Guards } from "../guards.ts";
 
 const LogQuery = z.object({ lines: z.coerce.number().int().min(1).max(500).default(200) });
@@ -28,7 +29,7 @@ export const systemRoutes = (system: Pick<SystemService, "info" | "logTail" | "b
       g.admin(request);
       const len = Number(request.headers.get("content-length") ?? 0);
       if (len > MAX_BACKUP_BYTES) throw new DomainError("too-large", `a backup of ${len} bytes is over the ${MAX_BACKUP_BYTES}-byte limit`);
-      system.restore(new Uint8Array(await request.arrayBuffer()));
+      system.restore(await readCapped(request, MAX_BACKUP_BYTES));
       set.status = 202;
       return { ok: true, restarting: true };
     }, { parse: () => null, detail: { summary: "Restore a backup (the file's bytes as the body): checked first, then ledbox restarts on it; the current database is kept" } })
