@@ -7,7 +7,8 @@
 //
 // The LED count is fixed by the overlay (`num_leds`, the node's `rpi,num-leds`): a longer write
 // is cut and answered EFBIG, and a shorter one is shown only after a 50 ms timeout (the driver
-// renders at once only a write that reaches the end). So an output must match it exactly.
+// renders at once only a write that reaches the end). So an output must match it exactly: the
+// settings check refuses a mismatch, and the driver checks again on every connect.
 //
 // Brightness and gamma: the driver scales each byte by its brightness (the overlay's
 // `brightness`, default 255) and then applies its own gamma table (exponent 1/0.45), on top of
@@ -74,7 +75,8 @@ export class PioDriver extends BaseDriver {
   private readonly device: Device;
   private readonly out: Uint8Array;
 
-  constructor(readonly cfg: PioOutput, ctx: DriverContext) {
+  /** `dt`: the device tree whose overlay the output must match (a test's fake one). */
+  constructor(readonly cfg: PioOutput, ctx: DriverContext, private readonly dt = DEVICE_TREE) {
     super(ctx);
     this.device = new Device(cfg.device, true);
     this.out = new Uint8Array(ctx.ledCount * 4);
@@ -82,6 +84,10 @@ export class PioDriver extends BaseDriver {
 
   protected async connect(): Promise<void> {
     await this.device.open();
+    // The settings check again, for settings that never went through it (stored ones at start-up,
+    // an overlay changed since): unhealthy with the overlay line and nothing written until it matches.
+    const problem = checkPio(this.cfg, this.ctx, this.dt);
+    if (problem) throw new Error(problem);
   }
 
   protected disconnect(): Promise<void> {

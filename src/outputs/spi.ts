@@ -50,6 +50,10 @@ export class SpiDriver extends BaseDriver {
 
   protected async connect(): Promise<void> {
     const fd = await this.device.open();
+    // The settings check again, for settings that never went through it (stored ones at start-up):
+    // unhealthy with the fix and nothing sent, rather than EMSGSIZE on every send.
+    const problem = checkSpi(this.cfg, this.ctx);
+    if (problem) throw new Error(problem);
     if (!this.device.isCharDevice) return;
     try {
       ioctlInt(fd, SPI_IOC_WR_MODE, 0, 1);

@@ -1,8 +1,12 @@
 // The engine: scene → pipeline → drivers per frame; pure renderAt(t); outputs, listeners and
 // their failures; stats and state; reconfiguration; and a hot path that allocates nothing.
-import { afterEach, describe, expect, jest, test } from "bun:test";
+import { afterAll, afterEach, describe, expect, jest, test } from "bun:test";
 import { heapStats } from "bun:jsc";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Engine } from "../../src/light/engine.ts";
+import { spidevBufsiz } from "../../src/outputs/spi.ts";
 import type { VirtualDriver } from "../../src/outputs/virtual.ts";
 import { until } from "../helpers/box.ts";
 import { baseChange, darkEngine, engineAt0, expectLevels, fx, level, meterSpec, plain, settings, solidLevels } from "./util.ts";
@@ -205,6 +209,28 @@ describe("stats and state", () => {
     expect(st.segments.map((s) => s.name)).toEqual(["main"]);
     expect(st.outputs).toEqual([{ driver: "virtual", start: 0, length: 10, wireLimitFps: null, health: { ok: true, framesWritten: 0, framesDropped: 0 } }]);
     expect(JSON.parse(JSON.stringify(st))).toEqual(st);
+  });
+});
+
+describe("start", () => {
+  const dir = mkdtempSync(join(tmpdir(), "ledbox-engine-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("stored settings (never checked as a change is): an SPI output too long for spidev.bufsiz names the fix in its health and writes nothing", async () => {
+    const path = join(dir, "spidev-too-long");
+    writeFileSync(path, "");
+    // 12 bytes per RGB LED: more LEDs than this machine's spidev.bufsiz holds (4096 without the module).
+    const ledCount = Math.ceil(spidevBufsiz() / 12) + 1;
+    const e = new Engine(settings({ strip: { ledCount }, outputs: [{ driver: "spi", device: path }] }));
+    await e.start();
+    await until(() => e.stats().frames >= 5, "a few frames rendered");
+    const [out] = e.state().outputs;
+    expect(out.health.ok).toBe(false);
+    expect(out.health.message).toContain(`${ledCount} LEDs need`);
+    expect(out.health.message).toContain("add spidev.bufsiz=65536 to /boot/firmware/cmdline.txt and reboot");
+    expect(out.health.framesWritten).toBe(0);
+    await e.stop();
+    expect(readFileSync(path).length).toBe(0);
   });
 });
 

@@ -3,13 +3,16 @@
 // match its overlay is refused with the overlay line to use. The device tree is a fake one,
 // laid out as the overlay makes it (ws2812-pio-overlay.dts: a node at the root, compatible
 // "raspberrypi,ws2812-pio-rp1", rpi,num-leds, leds-gpios = <&gpio N 0>, dev-name, rpi,rgbw).
+// The driver checks it too when it connects (stored settings at start-up never went through the
+// settings check): a regular file named leds0 stands in for the device.
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SettingsSchema, type PioOutput } from "../../src/config/schema.ts";
 import { checkOutputs } from "../../src/outputs/index.ts";
-import { checkPio } from "../../src/outputs/pio.ts";
+import { checkPio, PioDriver } from "../../src/outputs/pio.ts";
+import { until } from "../helpers/box.ts";
 import { ctxFor } from "./util.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "ledbox-pio-"));
@@ -114,5 +117,51 @@ describe("an output must match its ws2812-pio overlay", () => {
       `outputs.0 (pio): the ws2812-pio overlay of ${join(devices, "leds0")} is set for 150 RGB LEDs on GPIO 18, this output sends 120 RGB`,
     );
     expect(checkOutputs(s, deviceTree({ gpio: 18, numLeds: 120 }))).toBeNull();
+  });
+});
+
+describe("the driver checks its overlay when it opens (as the engine does at start-up)", () => {
+  /** A regular file named leds0 standing in for /dev/leds0. */
+  function leds0(): string {
+    const path = join(mkdtempSync(join(dir, "dev-")), "leds0");
+    writeFileSync(path, "");
+    return path;
+  }
+  const frame = (n: number) => new Uint8Array(n * 3).fill(0x40);
+
+  test("100 LEDs on an overlay of 150: unhealthy with the overlay line, nothing written; once the overlay matches, a retry connects", async () => {
+    const path = leds0();
+    const dt = deviceTree({ gpio: 18, numLeds: 150 });
+    const d = new PioDriver(pio(path), ctxFor(100, "GRB"), dt);
+    await d.open();
+    const health = d.health();
+    expect(health.ok).toBe(false);
+    // The settings check's own words, with the retry.
+    expect(health.message).toBe(`${checkPio(pio(path), ctxFor(100, "GRB"), dt)}; retrying in 0.5 s`);
+    expect(health.message).toContain("is set for 150 RGB LEDs on GPIO 18, this output sends 100 RGB: put dtoverlay=ws2812-pio,gpio=18,num_leds=100 in /boot/firmware/config.txt");
+    for (let i = 0; i < 5; i++) {
+      d.write(frame(100));
+      await Bun.sleep(20);
+    }
+    expect(readFileSync(path).length).toBe(0);
+    expect(d.health()).toMatchObject({ ok: false, framesWritten: 0 });
+
+    // The overlay now says 100 (the fake tree rewritten): the next retry connects and the waiting frame goes out.
+    writeFileSync(join(dt, "ws2812_pio@12", "rpi,num-leds"), cells(100));
+    await until(() => d.health().framesWritten >= 1, "the frame once the overlay matches", 3000);
+    expect(d.health()).toMatchObject({ ok: true, message: undefined });
+    expect(readFileSync(path).length).toBe(100 * 4);
+    await d.close();
+  });
+
+  test("150 LEDs on an overlay of 150: healthy, frames written whole", async () => {
+    const path = leds0();
+    const d = new PioDriver(pio(path), ctxFor(150, "GRB"), deviceTree({ gpio: 18, numLeds: 150 }));
+    await d.open();
+    expect(d.health()).toMatchObject({ ok: true, message: undefined });
+    d.write(frame(150));
+    await until(() => d.health().framesWritten === 1, "the frame");
+    expect(readFileSync(path).length).toBe(150 * 4);
+    await d.close();
   });
 });

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { COLOR_ORDERS, SettingsSchema } from "../../src/config/schema.ts";
-import { checkSpi, SpiDriver } from "../../src/outputs/spi.ts";
+import { checkSpi, SpiDriver, spidevBufsiz } from "../../src/outputs/spi.ts";
 import { SPI_DEFAULT_HZ } from "../../src/config/schema.ts";
 import { encodeSpi, spiFrameBytes, spiWireLimitFps } from "../../src/outputs/spi-encoder.ts";
 import { wireChannels } from "../../src/outputs/order.ts";
@@ -112,6 +112,25 @@ describe("SPI driver", () => {
     await d.open();
     expect(d.health().ok).toBe(false);
     expect(d.health().message).toBe("/dev/null is not an SPI device: ioctl 0x40016b01 failed (errno 25); retrying in 0.5 s");
+    await d.close();
+  });
+
+  test("opened (as the engine does at start-up) with more LEDs than spidev's buffer takes: unhealthy with the fix, nothing written", async () => {
+    const path = join(dir, "spidev-too-long");
+    writeFileSync(path, "");
+    // 12 bytes per RGB LED: more LEDs than this machine's spidev.bufsiz holds (4096 without the module).
+    const ctx = ctxFor(Math.ceil(spidevBufsiz() / 12) + 1);
+    const d = new SpiDriver(spiCfg(path), ctx);
+    await d.open();
+    expect(d.health().ok).toBe(false);
+    expect(d.health().message).toBe(`${checkSpi(spiCfg(path), ctx)}; retrying in 0.5 s`);
+    expect(d.health().message).toContain(`but spidev.bufsiz is ${spidevBufsiz()}: add spidev.bufsiz=65536 to /boot/firmware/cmdline.txt and reboot`);
+    for (let i = 0; i < 5; i++) {
+      d.write(new Uint8Array(ctx.ledCount * 3).fill(0x40));
+      await Bun.sleep(20);
+    }
+    expect(readFileSync(path).length).toBe(0);
+    expect(d.health()).toMatchObject({ ok: false, framesWritten: 0 });
     await d.close();
   });
 
