@@ -1,8 +1,8 @@
 #!/bin/bash
 # Builds ledbox_<version>_arm64.deb with dpkg-deb: the app, its production node_modules and the
 # Bun for arm64 that package-lock.json pins (npm ci checks it against the lock's integrity), the
-# systemd units (ledbox, its update check, the ws281x root helper), the udev rule, the service
-# user, the avahi service and /usr/bin/ledbox.
+# systemd units (ledbox, its update check, the ws281x root helper), the udev rules (the Pi 5's
+# /dev/leds*, FTDI adapters' latency timer), the service user, the avahi service and /usr/bin/ledbox.
 #
 #   packaging/build-deb.sh [--out DIR]      (default: dist/)
 #
@@ -56,6 +56,7 @@ install -D -m 0644 "$repo/systemd/ledbox.service" "$root/usr/lib/systemd/system/
 install -D -m 0644 "$repo/systemd/ledbox-update-check.service" "$root/usr/lib/systemd/system/ledbox-update-check.service"
 install -D -m 0644 "$repo/systemd/ledbox-ws281x.service" "$root/usr/lib/systemd/system/ledbox-ws281x.service"
 install -D -m 0644 "$here/60-ledbox.rules" "$root/usr/lib/udev/rules.d/60-ledbox.rules"
+install -D -m 0644 "$repo/firmware-bridge/99-ledbox-ftdi.rules" "$root/usr/lib/udev/rules.d/99-ledbox-ftdi.rules"
 install -D -m 0644 "$here/sysusers.conf" "$root/usr/lib/sysusers.d/ledbox.conf"
 install -D -m 0644 "$here/default" "$root/etc/default/ledbox"
 mkdir -p "$root/etc/avahi/services"

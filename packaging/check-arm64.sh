@@ -3,7 +3,7 @@
 # suite, then kept as a tarball), the .deb installed into it offline, and there, under qemu-user:
 #   - the service user and its groups, the units enabled;
 #   - systemd-analyze verify and systemd-analyze security --offline=yes on the shipped units,
-#     udevadm verify on the shipped rule (udev 254 and later have it: Trixie, not Bookworm);
+#     udevadm verify on the shipped rules (udev 254 and later have it: Trixie, not Bookworm);
 #   - the packaged Bun started as a Cortex-A53 (Pi 3, Zero 2 W; ARMv8.0 without LSE atomics):
 #     `bun --version`, then ledbox itself through `ledbox run`, answering HTTP and sending READY=1
 #     over its notify socket, and blacking out on SIGTERM; ledbox reset-password and setup-pi;
@@ -97,7 +97,7 @@ echo "exposure: $exposure"
 
 step "udevadm verify"
 if in_root udevadm verify --help >/dev/null 2>&1; then
-  in_root udevadm verify --resolve-names=never /usr/lib/udev/rules.d/60-ledbox.rules
+  in_root udevadm verify --resolve-names=never /usr/lib/udev/rules.d/60-ledbox.rules /usr/lib/udev/rules.d/99-ledbox-ftdi.rules
   udev_result="passes"
 else
   udev_result="not run: this suite's udev has no verify (it came in systemd 254)"

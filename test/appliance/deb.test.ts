@@ -8,11 +8,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { until } from "../helpers/box.ts";
 import { collect } from "../helpers/process.ts";
-import { requires } from "../helpers/requires.ts";
+import { AS_ROOT, requires } from "../helpers/requires.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const dpkg = requires("deb", ["dpkg-deb", "npm"], "apt-get install dpkg");
 const analyze = requires("deb units", ["systemd-analyze"], "apt-get install systemd");
+const udev = requires("deb udev rules", ["udevadm"], "apt-get install udev");
+/** `udevadm verify` came with systemd 254 (Trixie); Bookworm's udev 252 lacks it, and packaging/check-arm64.sh runs it on Trixie. */
+const udevOld = Bun.which("udevadm") !== null && Bun.spawnSync(["udevadm", "verify", "--help"], { stdout: "ignore", stderr: "ignore" }).exitCode !== 0;
+if (udevOld) console.warn("[deb udev rules] SKIPPED: this udevadm has no verify (systemd 254 and later have it); sudo packaging/check-arm64.sh runs it on Trixie");
+const RULES = { "60-ledbox.rules": "packaging/60-ledbox.rules", "99-ledbox-ftdi.rules": "firmware-bridge/99-ledbox-ftdi.rules" };
+const buildRoot = requires("deb build-ws281x", [AS_ROOT], "ledbox build-ws281x needs root, as on the device and in CI: sudo npm test");
+const buildCc = requires("deb build-ws281x", [AS_ROOT, "cc"], "sudo npm test, and apt-get install gcc");
 /** The exposure `systemd-analyze security` gives ledbox.service (README, Appliance): it may not grow. */
 const MAX_EXPOSURE = 1.9;
 
@@ -56,7 +63,7 @@ describe.skipIf(dpkg.skip)("the .deb", () => {
       "/usr/lib/ledbox/app/src/tools/reset-password.ts", "/usr/lib/ledbox/app/src/tools/setup-pi.ts", "/usr/lib/ledbox/app/src/web/index.html",
       "/usr/lib/systemd/system/ledbox.service", "/usr/lib/systemd/system/ledbox-update-check.service", "/usr/lib/systemd/system/ledbox-ws281x.service",
       "/usr/lib/ledbox/app/src/tools/ws281x-helper.ts", "/usr/lib/ledbox/app/scripts/build-ws281x.ts",
-      "/usr/lib/udev/rules.d/60-ledbox.rules", "/usr/lib/sysusers.d/ledbox.conf", "/etc/avahi/services/ledbox.service", "/etc/default/ledbox",
+      "/usr/lib/udev/rules.d/60-ledbox.rules", "/usr/lib/udev/rules.d/99-ledbox-ftdi.rules", "/usr/lib/sysusers.d/ledbox.conf", "/etc/avahi/services/ledbox.service", "/etc/default/ledbox",
     ]) expect(files).toContain(f);
     expect(files.filter((f) => f.startsWith("/usr/lib/ledbox/app/test"))).toEqual([]);
     const control = join(work, "control");
@@ -112,30 +119,65 @@ describe.skipIf(dpkg.skip)("the .deb", () => {
     }
   });
 
-  test("`ledbox build-ws281x` builds the helper's library from the sources it carries, with the current board table", () => {
-    // The installed tree with this machine's Bun in place of the arm64 one.
+  /** `ledbox build-ws281x` from the installed tree with this machine's Bun in place of the arm64 one. */
+  function buildWs281x(opts: { asNobody?: boolean; path?: string } = {}) {
     const lib = join(work, "lib");
-    mkdirSync(join(lib, "bin"), { recursive: true });
-    symlinkSync(process.execPath, join(lib, "bin/bun"));
-    symlinkSync(join(tree, "usr/lib/ledbox/app"), join(lib, "app"));
+    if (!existsSync(lib)) {
+      mkdirSync(join(lib, "bin"), { recursive: true });
+      symlinkSync(process.execPath, join(lib, "bin/bun"));
+      symlinkSync(join(tree, "usr/lib/ledbox/app"), join(lib, "app"));
+    }
     const out = join(work, "local/libws2811.so");
-    const p = Bun.spawnSync(["bash", join(tree, "usr/bin/ledbox"), "build-ws281x"], {
-      env: { ...process.env, LEDBOX_LIB: lib, LEDBOX_WS281X_LIBRARY: out }, stdout: "pipe", stderr: "pipe",
+    // As nobody, bash reads the command from stdin: the work folder is root's alone.
+    const cmd = opts.asNobody
+      ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "bash", "-s", "build-ws281x"]
+      : ["bash", join(tree, "usr/bin/ledbox"), "build-ws281x"];
+    const p = Bun.spawnSync(cmd, {
+      env: { ...process.env, LEDBOX_LIB: lib, LEDBOX_WS281X_LIBRARY: out, ...(opts.path ? { PATH: opts.path } : {}) },
+      stdin: opts.asNobody ? readFileSync(join(tree, "usr/bin/ledbox")) : "ignore", stdout: "pipe", stderr: "pipe",
     });
-    if (process.getuid?.() !== 0) {
-      expect(p.stderr.toString()).toContain("build-ws281x needs root: sudo ledbox build-ws281x");
-      return;
-    }
-    if (!Bun.which("cc")) {
-      expect(p.stderr.toString()).toContain("needs a C compiler: sudo apt install gcc");
-      return;
-    }
-    expect(p.stderr.toString()).toBe("");
-    expect(p.exitCode).toBe(0);
-    expect(p.stdout.toString()).toContain(`ws281x: built ${out}`);
+    return { code: p.exitCode, out: p.stdout.toString(), err: p.stderr.toString(), lib: out };
+  }
+
+  test("`ledbox build-ws281x` without root refuses, saying to use sudo", () => {
+    const r = buildWs281x({ asNobody: process.getuid?.() === 0 });
+    expect(r.err).toBe("ledbox: build-ws281x needs root: sudo ledbox build-ws281x\n");
+    expect(r.code).toBe(1);
+  });
+
+  test.skipIf(buildRoot.skip)("`ledbox build-ws281x` without a C compiler says which package to install", () => {
+    buildRoot.assert();
+    // A PATH with bash and id but no cc.
+    const bin = join(work, "nocc");
+    mkdirSync(bin, { recursive: true });
+    for (const c of ["bash", "id"]) if (!existsSync(join(bin, c))) symlinkSync(Bun.which(c)!, join(bin, c));
+    const r = buildWs281x({ path: bin });
+    expect(r.err).toBe("ledbox: build-ws281x needs a C compiler: sudo apt install gcc\n");
+    expect(r.code).toBe(1);
+  });
+
+  test.skipIf(buildCc.skip)("`ledbox build-ws281x` builds the helper's library from the sources it carries, with the current board table", () => {
+    buildCc.assert();
+    const r = buildWs281x();
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`ws281x: built ${r.lib}`);
     // Nothing but the library beside it, and the library knows a board the bundled table did not (Zero 2 W).
     expect(readdirSync(join(work, "local"))).toEqual(["libws2811.so"]);
-    expect(readFileSync(out).includes("Zero 2 W")).toBe(true);
+    expect(readFileSync(r.lib).includes("Zero 2 W")).toBe(true);
+  });
+
+  test("the udev rules are the repository's: the Pi 5's /dev/leds*, FTDI adapters' latency timer", () => {
+    for (const [name, src] of Object.entries(RULES)) expect(readFileSync(join(tree, "usr/lib/udev/rules.d", name), "utf8")).toBe(readFileSync(join(ROOT, src), "utf8"));
+  });
+
+  describe.skipIf(udev.skip || udevOld)("its udev rules", () => {
+    test("udevadm verify passes on every rule", () => {
+      udev.assert();
+      const r = run(["udevadm", "verify", "--resolve-names=never", ...Object.keys(RULES).map((n) => join(tree, "usr/lib/udev/rules.d", n))]);
+      expect(r.err).toBe("");
+      expect(r.code).toBe(0);
+    });
   });
 
   describe.skipIf(analyze.skip)("its units", () => {
