@@ -4,7 +4,7 @@
 // migrations, and `ledbox run` then really starts the previous version. `ledbox update-check`
 // decides from what `systemctl show -P` says of the unit; there is no systemd here, so a
 // `systemctl` on PATH answers as systemd does for the unit's state (and counts restarts).
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,11 +12,12 @@ import { join } from "node:path";
 import { openDatabase } from "../../src/store/db.ts";
 import { until } from "../helpers/box.ts";
 import { collect } from "../helpers/process.ts";
+import { AS_ROOT, requires } from "../helpers/requires.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const CLI = join(ROOT, "packaging/ledbox");
-const root = process.getuid?.() === 0;
-if (!root) console.warn("[update] SKIPPED: ledbox rollback needs root (as on the device, and in CI)");
+/** `ledbox rollback` and `update-check` run as root, as on the device. */
+const root = requires("update", [AS_ROOT], "ledbox rollback needs root, as on the device and in CI: sudo npm test");
 
 const work = mkdtempSync(join(tmpdir(), "ledbox-update-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -75,7 +76,9 @@ const markOf = (file: string) => {
   return JSON.parse(row.json).strip.ledCount;
 };
 
-describe.skipIf(!root)("ledbox rollback", () => {
+describe.skipIf(root.skip)("ledbox rollback", () => {
+  beforeAll(() => root.assert());
+
   test("without a kept tree there is nothing to go back to", () => {
     const { ledbox } = layout("none");
     const r = ledbox("rollback");
@@ -141,7 +144,9 @@ describe.skipIf(!root)("ledbox rollback", () => {
   });
 });
 
-describe.skipIf(!root)("ledbox update-check", () => {
+describe.skipIf(root.skip)("ledbox update-check", () => {
+  beforeAll(() => root.assert());
+
   /** An update from 8.0.0 to 9.0.0 waiting to be judged. */
   function pending(name: string) {
     const l = layout(name);
