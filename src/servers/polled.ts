@@ -14,7 +14,7 @@ import { Poller } from "./scheduler.ts";
 import type { SteamProfiles } from "./steam.ts";
 
 /** Failures in a row before an online server counts as offline (one lost UDP reply is not an outage). */
-export const OFFLINE_AFTER = 2;
+const OFFLINE_AFTER = 2;
 /**
  * A refused RCON password is retried after 1 min, doubling to 30 min: srcds bans an address after
  * a few failures in a short time (sv_rcon_minfailures in sv_rcon_minfailuretime) and after

@@ -11,7 +11,6 @@ import { PolledServer } from "./polled.ts";
 import type { SteamOptions, SteamProfiles } from "./steam.ts";
 import { notFound } from "../util/errors.ts";
 
-export { OFFLINE_AFTER } from "./polled.ts";
 const PRUNE_EVERY_MS = 3_600_000;
 
 export interface ServersDeps {
