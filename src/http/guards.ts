@@ -1,5 +1,5 @@
 // Who may do what, checked at the edge. Guards read the request's headers only when a credential
-// is needed: asking Elysia for the parsed cookie costs every request, the hot ingest path too.
+// is needed: asking Elysia for the parsed cookie costs every request, the hot event path too.
 import { isIP } from "node:net";
 import { hostname } from "node:os";
 import type { Auth } from "../auth/service.ts";
@@ -18,8 +18,8 @@ export interface Guards {
   admin(request: Request): void;
   /** Reads of state/health/live: open unless settings.http.reads is "token". */
   reader(request: Request): void;
-  /** Event ingest: open unless settings.http.ingest is "token". */
-  ingest(request: Request): void;
+  /** Posting standard events (POST /events): open unless settings.http.ingest is "token". */
+  events(request: Request): void;
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -51,7 +51,7 @@ export function createGuards(auth: Pick<Auth, "requireAdmin" | "credential">, se
     reader: (req) => {
       if (settings().http.reads === "token") admin(req);
     },
-    ingest: (req) => {
+    events: (req) => {
       if (settings().http.ingest === "token") admin(req);
     },
   };

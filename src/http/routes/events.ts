@@ -11,7 +11,7 @@ export const eventRoutes = (ingest: Pick<Ingest, "accept">, g: Guards) =>
   new Elysia().post(
     "/api/v1/events",
     ({ body, request, set }) => {
-      g.ingest(request);
+      g.events(request);
       const r = parseEvents(body);
       if (!r.ok) throw new DomainError("invalid", `invalid event: ${r.error}`);
       const ids = ingest.accept(r.events);

@@ -59,7 +59,7 @@ export const integrationRoutes = (svc: IntegrationsPort, port: () => number, g: 
     .get("/integrations/:id/setup", ({ request, params }) => {
       g.admin(request);
       return svc.setup(params.id, lanUrl(request, port()));
-    }, { detail: { summary: "Setup helper: the ingest URL, the token and a ready config file where the game has one" } })
+    }, { detail: { summary: "Setup helper: the URL the game posts to, the token and a ready config file where the game has one" } })
     .post("/integrations/:id/event", ({ request, params, query, body }) => {
       const rt = payloads.admit(params.id);
       let json: unknown;
@@ -80,7 +80,7 @@ export const integrationRoutes = (svc: IntegrationsPort, port: () => number, g: 
           throw err;
         }
       },
-      detail: { summary: "Ingest one game payload (auth: the integration's token, in the body for Valve GSI, else a bearer header or ?token=)" },
+      detail: { summary: "One game payload (auth: the integration's token, in the body for Valve GSI, else a bearer header or ?token=)" },
     });
 };
 
