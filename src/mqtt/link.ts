@@ -27,6 +27,8 @@ export interface LinkHandlers {
 
 export type LinkState = "disabled" | "connecting" | "connected" | "waiting";
 
+/** How long a broker may take to answer CONNECT (mqtt.js then gives up with "connack timeout"). */
+const CONNECT_TIMEOUT_MS = 5000;
 /** Doubles from 250 ms to 4 s: a broker that comes back is reached within 5 s. */
 const BACKOFF = { firstMs: 250, maxMs: 4000, jitter: 0.2 };
 /** A slow broker may hold at most this much unsent data; beyond it publishes are dropped. */
@@ -115,7 +117,7 @@ export class MqttLink {
       protocolVersion: 4,
       clean: true,
       reconnectPeriod: 0,
-      connectTimeout: 5000,
+      connectTimeout: CONNECT_TIMEOUT_MS,
       keepalive: 30,
       queueQoSZero: false,
       will: { topic: cfg.will.topic, payload: Buffer.from(cfg.will.payload), qos: 1, retain: true },
@@ -177,9 +179,20 @@ export class MqttLink {
 
 function describe(err: Error & { code?: number | string }, url: string): string {
   if (err.code === "ECONNREFUSED") return `connection refused at ${url} (is the broker running?)`;
+  // mqtt.js passes these on as "getaddrinfo ENOTFOUND x" and "connack timeout": said in words here.
+  if (err.code === "ENOTFOUND" || err.code === "EAI_AGAIN" || err.code === "EAI_NONAME") return `cannot resolve host "${hostOf(url)}" (check mqtt.url)`;
+  if (err.message === "connack timeout") return `no answer from ${url} within ${CONNECT_TIMEOUT_MS / 1000} s of connecting (is an MQTT broker listening on that port?)`;
   if (err.code === 4 || err.code === 5) return `${err.message} (check mqtt.username and mqtt.password)`;
   if (typeof err.code === "string" && TLS_TRUST.has(err.code)) return `TLS: ${err.message} (set mqtt.tls.ca to the CA that signed the broker's certificate, or mqtt.tls.allowSelfSigned)`;
   return err.message || String(err.code);
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return url;
+  }
 }
 
 function withTimeout(p: Promise<unknown>, ms: number): Promise<void> {

@@ -1,6 +1,7 @@
 // Broker faults against real brokers: killed and restarted mid-stream, late at start, wrong
-// credentials, and the last will when ledbox's connection dies. The light loop never notices.
-import { afterEach, expect, test } from "bun:test";
+// credentials, and the last will when ledbox's connection dies; and brokers that are not there:
+// a name that does not resolve, a port that accepts and never answers. The light loop never notices.
+import { afterEach, describe, expect, test } from "bun:test";
 import { call, startBox, until, type TestBox } from "../helpers/box.ts";
 import { readFileSync } from "node:fs";
 import { connectPeer, forEachBroker, freePort, retained, TLS_CERT, type Broker, type Peer } from "../helpers/brokers.ts";
@@ -187,4 +188,75 @@ forEachBroker((kind) => {
     await ha.waitFor("den/strip/status", (m) => m.text === "offline");
     expect((await call(tb.url, "GET", "/api/v1/mqtt/status")).body).toMatchObject({ enabled: false, state: "disabled" });
   }, 15_000);
+});
+
+describe("no broker to talk to", () => {
+  const cleanup: (() => Promise<unknown> | void)[] = [];
+  afterEach(async () => {
+    for (const fn of cleanup.splice(0).reverse()) await fn();
+  });
+  const box = async (url: string) => {
+    const tb = await startBox({ settings: { mqtt: { enabled: true, url, deviceId: ID } } });
+    cleanup.push(() => tb.stop());
+    return tb;
+  };
+  /** Still rendering, and still taking events over HTTP. */
+  const unaffected = async (tb: TestBox) => {
+    const f = tb.box.engine.stats().frames;
+    await until(() => tb.box.engine.stats().frames > f + 5, "frames still being rendered");
+    expect((await call(tb.url, "POST", "/api/v1/events", { type: "kill" })).status).toBe(202);
+  };
+  /** Each wait longer than the one before: a backoff, neither a fixed period nor a busy loop. */
+  const growing = (gaps: number[]) => expect(gaps.map((g, i) => i === 0 || g > gaps[i - 1])).toEqual(gaps.map(() => true));
+
+  test("a broker name that does not resolve: the status says so in words, retries back off, the box runs on", async () => {
+    // RFC 6761: no resolver answers a name under .invalid.
+    const tb = await box("mqtt://no-such-broker.invalid:1883");
+    const link = tb.box.mqtt.link;
+    // When each attempt starts, as the link counts them.
+    const first = link.attempts + 1;
+    const starts: number[] = [];
+    while (starts.length < 4) {
+      const n = first + starts.length;
+      await until(() => link.attempts >= n, `attempt ${n}`, 10_000, 2);
+      starts.push(performance.now());
+    }
+    const gaps = starts.slice(1).map((t, i) => t - starts[i]);
+    growing(gaps);
+    // The wait after attempt k is at least the backoff's 250 ms × 2^(k-1), less its 20% jitter
+    // (and 20 ms for this loop seeing the attempt before late, on a busy machine).
+    gaps.forEach((g, i) => expect(g).toBeGreaterThanOrEqual(0.8 * 250 * 2 ** (first + i - 1) - 20));
+    const st = (await call(tb.url, "GET", "/api/v1/mqtt/status")).body;
+    expect(st).toMatchObject({ enabled: true, connects: 0, lastError: 'cannot resolve host "no-such-broker.invalid" (check mqtt.url)' });
+    expect(["waiting", "connecting"]).toContain(st.state);
+    expect(tb.logs.filter((l) => l.includes("cannot resolve host")).length).toBe(1);
+    await unaffected(tb);
+  }, 20_000);
+
+  test("a broker port that accepts and never answers: each attempt gives up after 5 s, says so, and retries with backoff", async () => {
+    // Accepts, reads the CONNECT and never sends a CONNACK; records when each connection came
+    // and whether ledbox closed the ones it gave up on.
+    const accepts: number[] = [];
+    let open = 0;
+    const mute = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { open() { accepts.push(performance.now()); open++; }, close() { open--; }, data() {} } });
+    cleanup.push(() => mute.stop(true));
+    const url = `mqtt://127.0.0.1:${mute.port}`;
+    const tb = await box(url);
+    const message = `no answer from ${url} within 5 s of connecting (is an MQTT broker listening on that port?)`;
+    await until(() => tb.box.mqtt.link.lastError, "the connect timeout", 10_000);
+    const st = (await call(tb.url, "GET", "/api/v1/mqtt/status")).body;
+    expect(st).toMatchObject({ connects: 0, lastError: message });
+    expect(st.state).not.toBe("connected");
+    await unaffected(tb);
+    await until(() => accepts.length >= 4, "four connection attempts", 25_000);
+    // Each attempt waits out the 5 s connect timeout, then the backoff: 250, 500, 1000 ms less
+    // 20% jitter, so the connections come further and further apart.
+    const gaps = accepts.slice(1, 4).map((t, i) => t - accepts[i]);
+    growing(gaps);
+    gaps.forEach((g) => expect(g).toBeGreaterThanOrEqual(5000));
+    // A given-up connection is closed, not left open next to the new one.
+    await until(() => open <= 1, "the abandoned connections closed");
+    expect(tb.box.mqtt.link.lastError).toBe(message);
+    await unaffected(tb);
+  }, 40_000);
 });
