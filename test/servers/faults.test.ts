@@ -85,6 +85,9 @@ test("each client against a closed port, a reset mid-reply, a mute peer and a na
     ["JSON closed", { ...t, kind: "json", url: `http://${at(p.closedTcp)}/s`, rules: { players: "n", playerName: "name", events: [] } }, `cannot connect to ${at(p.closedTcp)} (connection refused)`],
     ["JSON reset", { ...t, kind: "json", url: `http://${at(p.reset)}/s`, rules: { players: "n", playerName: "name", events: [] } }, /^(127\.0\.0\.1:\d+ sent a malformed HTTP reply|the connection to 127\.0\.0\.1:\d+ closed before the reply was complete)$/],
     ["JSON mute", { ...t, kind: "json", url: `http://${at(p.mute)}/s`, rules: { players: "n", playerName: "name", events: [] } }, `timeout after 0.3 s waiting for ${at(p.mute)}`],
+    // RFC 6761: .invalid never resolves. The long deadline leaves room for a slow resolver, so
+    // only the resolution failure in words passes, not a timeout.
+    ["JSON unresolvable", { ...t, kind: "json", url: "http://no-such-host.invalid:8080/s", timeoutMs: 15_000, rules: { players: "n", playerName: "name", events: [] } }, 'cannot resolve host "no-such-host.invalid"'],
   ];
   for (const [what, config, want] of table) {
     const got = await outcome(config);

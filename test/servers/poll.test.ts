@@ -1,6 +1,13 @@
 // One poll of each kind against the fakes, as the common snapshot.
 import { afterEach, describe, expect, test } from "bun:test";
 import { pollServer } from "../../src/servers/poll.ts";
+import { ServerCatalog } from "../../src/servers/catalog.ts";
+import { History } from "../../src/servers/history.ts";
+import { ServersService } from "../../src/servers/service.ts";
+import { SteamProfiles } from "../../src/servers/steam.ts";
+import { openDatabase } from "../../src/store/db.ts";
+import { HistoryRepo } from "../../src/store/server-history.ts";
+import { ServersRepo } from "../../src/store/servers.ts";
 import { fakeA2s, fakeMinecraft, fakeRcon } from "./fakes.ts";
 import { CS2, TF2 } from "./status-fixtures.ts";
 
@@ -35,10 +42,27 @@ describe("pollServer", () => {
     expect(a.requests.every((q) => q[4] === 0x54)).toBe(true);
   });
 
-  test("minecraft: sessions only while the sample lists everyone online", async () => {
+  test("minecraft: version and protocol reach the status; sessions only while the sample lists everyone online", async () => {
     const f = keep(await fakeMinecraft({ status: { version: { name: "Paper 1.21.4", protocol: 769 }, players: { online: 3, max: 20, sample: [{ name: "Steve", id: "u1" }] }, description: "hi" } }));
     const s = await pollServer({ ...base, name: "m", kind: "minecraft", host: "127.0.0.1", port: f.port });
     expect(s).toMatchObject({ game: "minecraft", name: "hi", players: 3, maxPlayers: 20, version: "Paper 1.21.4", protocol: 769, roster: "counts-only", notes: ["the server lists only a sample of its players: no sessions"] });
+    // The same poll through the service (as GET /api/v1/servers/{id}/status shows it): the
+    // version and protocol number reach the status.
+    const db = openDatabase(":memory:");
+    const history = new History(new HistoryRepo(db), Date.now, { staleSessionMs: 60_000, retentionDays: 30 });
+    const svc = new ServersService({
+      catalog: new ServerCatalog(new ServersRepo(db)), history,
+      steam: new SteamProfiles(history.repo, () => ({ enabled: false, ttlHours: 24 }), Date.now),
+      publish: () => {}, log: () => {},
+    });
+    try {
+      const { id } = svc.create({ name: "m", kind: "minecraft", host: "127.0.0.1", port: f.port, intervalMs: 3_600_000 });
+      expect(await svc.pollNow(id)).toBe(true);
+      expect(svc.status(id)).toMatchObject({ state: "online", problem: null, server: { name: "hi", game: "minecraft", players: 3, maxPlayers: 20, version: "Paper 1.21.4", protocol: 769, roster: "counts-only" } });
+    } finally {
+      svc.stop();
+      db.close();
+    }
     f.behaviour.status = { players: { online: 1, max: 20, sample: [{ name: "Steve", id: "u1" }] }, description: "hi" };
     expect((await pollServer({ ...base, name: "m", kind: "minecraft", host: "127.0.0.1", port: f.port })).roster).toEqual([{ key: "u1", name: "Steve" }]);
   });
