@@ -90,11 +90,11 @@ function openFile(file: string, report: OpenReport, setAsideIfDamaged: boolean, 
   try {
     // Before WAL mode creates the -wal and -shm files: SQLite gives them the database's mode.
     for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
-    db.exec(`${exclusive ? "PRAGMA locking_mode = EXCLUSIVE; " : ""}PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 2000;`);
-    if (existed) {
-      checkIntact(db);
-      backupBeforeMigration(db, file);
-    }
+    db.exec(`${exclusive ? "PRAGMA locking_mode = EXCLUSIVE; " : ""}PRAGMA busy_timeout = 2000;`);
+    // Checked before journal_mode, which writes: an empty or foreign file is set aside as it was.
+    if (existed) checkIntact(db);
+    db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
+    if (existed) backupBeforeMigration(db, file);
     migrate(db);
     return db;
   } catch (err) {

@@ -4,7 +4,7 @@
 // everything else loads.
 import { describe, expect, test, setDefaultTimeout } from "bun:test";
 import { Database } from "bun:sqlite";
-import { closeSync, openSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { ADMIN_PASSWORD, call, startBox, tempDir } from "../helpers/box.ts";
 
@@ -30,6 +30,12 @@ describe("a database that cannot be used", () => {
   const cases: [string, (file: string) => void][] = [
     ["an empty file (what a crash during a write on some cards leaves)", (file) => writeFileSync(file, "")],
     ["a file that is not a database", (file) => writeFileSync(file, Buffer.alloc(64 * 1024, 0x5a))],
+    ["another program's SQLite database (rollback journal, no ledbox data)", (file) => {
+      for (const suffix of ["", "-wal", "-shm"]) rmSync(file + suffix, { force: true });
+      const other = new Database(file);
+      other.exec("PRAGMA journal_mode = DELETE; CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('not ledbox');");
+      other.close();
+    }],
     ["a database with a damaged page", (file) => {
       const fd = openSync(file, "r+");
       const pages = statSync(file).size / 4096;
@@ -43,6 +49,7 @@ describe("a database that cannot be used", () => {
       try {
         await usedDevice(dir);
         damage(join(dir, "ledbox.db"));
+        const damaged = readFileSync(join(dir, "ledbox.db"));
         const t = await startBox({ dataDir: dir });
         try {
           const [aside] = asideFiles(dir);
@@ -51,10 +58,12 @@ describe("a database that cannot be used", () => {
           expect(said).toMatch(new RegExp(`^\\[store\\] the database .*ledbox\\.db could not be used \\(.+\\): it was kept as ${aside.replace(/\./g, "\\.")} and ledbox started afresh`));
           const h = await health(t.url);
           expect(h.storage.notices).toContain(said.replace("[store] ", ""));
-          // Afresh: a new setup code, default settings; the damaged file is untouched beside it.
+          // Afresh: a new setup code, default settings; the damaged file is kept beside it byte for byte.
           expect(t.box.auth.setupCode).toMatch(/^[A-Z0-9]{8}$/);
           expect(t.box.settings.get().light.brightness).toBe(0.8);
-          expect(statSync(join(dir, aside)).size).toBeGreaterThanOrEqual(0);
+          const kept = readFileSync(join(dir, aside));
+          expect(kept.length).toBe(damaged.length);
+          expect(kept.equals(damaged)).toBe(true);
         } finally {
           await t.stop();
         }
