@@ -10,7 +10,7 @@ import { SerialDriver } from "./serial.ts";
 import { checkSpi, SpiDriver } from "./spi.ts";
 import { VirtualDriver } from "./virtual.ts";
 import { checkWs281x, Ws281xDriver } from "./ws281x.ts";
-import { WS281X_HELPER_SOCKET, Ws281xHelperDriver } from "./ws281x-helper.ts";
+import { WS281X_HELPER_LIBRARY, Ws281xHelperDriver, ws281xViaHelper } from "./ws281x-helper.ts";
 
 type Kind = OutputConfig["driver"];
 interface Entry<K extends Kind> {
@@ -22,8 +22,6 @@ interface Entry<K extends Kind> {
 const deviceExists = (cfg: { device: string }, fix = "") => (existsSync(cfg.device) ? null : `${cfg.device} does not exist${fix}`);
 /** The appliance's command that writes the boot configuration these devices need. */
 const SETUP_PI = "on the appliance run `sudo ledbox setup-pi`, then reboot";
-/** rpi_ws281x needs root: without it, through the root helper when that runs (the appliance). */
-const viaHelper = () => process.getuid?.() !== 0 && existsSync(WS281X_HELPER_SOCKET);
 
 export const DRIVERS: { [K in Kind]: Entry<K> } = {
   virtual: { create: (_cfg, ctx) => new VirtualDriver(ctx) },
@@ -33,8 +31,10 @@ export const DRIVERS: { [K in Kind]: Entry<K> } = {
     check: (cfg, ctx, dt) => deviceExists(cfg, ` (no ws2812-pio overlay? on a Pi 5, ${SETUP_PI})`) ?? checkPio(cfg, ctx, dt),
   },
   ws281x: {
-    create: (cfg, ctx) => (viaHelper() ? new Ws281xHelperDriver(cfg, ctx) : new Ws281xDriver(cfg, ctx)),
-    check: (cfg, _ctx, dt) => checkWs281x(cfg, dt),
+    // rpi_ws281x needs root: without it, the root helper drives the strip (the appliance).
+    create: (cfg, ctx) => (ws281xViaHelper() ? new Ws281xHelperDriver(cfg, ctx) : new Ws281xDriver(cfg, ctx)),
+    // Through the helper, the library that matters is the helper's, not one in ledbox's tree.
+    check: (cfg, _ctx, dt) => checkWs281x(cfg, dt, ws281xViaHelper() ? WS281X_HELPER_LIBRARY : null),
   },
   serial: { create: (cfg, ctx) => new SerialDriver(cfg, ctx), check: (cfg) => deviceExists(cfg) },
   ddp: { create: (cfg, ctx) => new DdpDriver(cfg, ctx) },

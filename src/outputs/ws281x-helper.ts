@@ -2,7 +2,7 @@
 // (src/tools/ws281x-helper.ts, ledbox-ws281x.service) owns the library, and the unprivileged
 // service feeds it frames over a unix stream socket. This file is the protocol and the service's
 // side of it; the engine picks this driver for `ws281x` outputs when it is not root and the
-// helper's socket exists.
+// helper's socket or its unit exists (ws281xViaHelper).
 //
 // Protocol, one connection at a time:
 //   client → helper  one line of JSON, the hello: {ledCount, colorOrder, gpio, dma} ('\n' ends it)
@@ -13,6 +13,7 @@
 // When the connection ends the helper shows a black frame and releases the library. The hello
 // names no library: which code runs as root is the helper's own setting, never the client's.
 import type { Socket } from "bun";
+import { existsSync } from "node:fs";
 import { z } from "zod";
 import { COLOR_ORDERS, WS281X_MAX_LEDS, type Ws281xOutput } from "../config/schema.ts";
 import { BaseDriver } from "./base.ts";
@@ -20,6 +21,19 @@ import type { DriverContext } from "./driver.ts";
 import { ws2812WireLimitFps } from "./ws2812.ts";
 
 export const WS281X_HELPER_SOCKET = "/run/ledbox-ws281x/ws281x.sock";
+/** The library the helper's unit loads (its --library and ConditionPathExists); `sudo ledbox build-ws281x` builds it. */
+export const WS281X_HELPER_LIBRARY = "/usr/local/lib/libws2811.so";
+/** The helper's unit, as the Debian package installs it: its presence says this is the appliance. */
+export const WS281X_HELPER_UNIT = "/usr/lib/systemd/system/ledbox-ws281x.service";
+
+/**
+ * Whether the root helper drives a ws281x output rather than ledbox itself: rpi_ws281x needs root,
+ * so when ledbox is not root and the helper runs (its socket) or is installed (the appliance, before
+ * `setup-pi` has enabled it).
+ */
+export function ws281xViaHelper(uid = process.getuid?.(), exists: (path: string) => boolean = existsSync): boolean {
+  return uid !== 0 && (exists(WS281X_HELPER_SOCKET) || exists(WS281X_HELPER_UNIT));
+}
 export const ACK = 0x06;
 
 /** What the helper accepts, checked as strictly as the settings are (DMA 5 corrupts the SD card). */
@@ -39,7 +53,8 @@ export class Ws281xHelperDriver extends BaseDriver {
   private inFlight: { resolve: () => void; reject: (err: Error) => void } | null = null;
   private unsent: Uint8Array | null = null;
 
-  constructor(readonly cfg: Ws281xOutput, ctx: DriverContext, private readonly path = WS281X_HELPER_SOCKET) {
+  /** `library`: the helper's, to say what to do when the helper cannot be reached. */
+  constructor(readonly cfg: Ws281xOutput, ctx: DriverContext, private readonly path = WS281X_HELPER_SOCKET, private readonly library = WS281X_HELPER_LIBRARY) {
     super(ctx);
   }
 
@@ -81,8 +96,14 @@ export class Ws281xHelperDriver extends BaseDriver {
           },
           error: (_s, err) => (answered ? this.fault(err) : answer(err)),
         },
-      }).catch((err: Error) => answer(new Error(`cannot reach the ws281x helper at ${this.path}: ${err.message} (sudo systemctl enable --now ledbox-ws281x)`)));
+      }).catch((err: Error) => answer(new Error(`cannot reach the ws281x helper at ${this.path}: ${err.message} (${this.unreachableFix()})`)));
     });
+  }
+
+  /** The helper's unit starts only once its library exists; setup-pi enables it for a ws281x output. */
+  private unreachableFix(): string {
+    if (!existsSync(this.library)) return `it starts once ${this.library} exists: sudo ledbox build-ws281x, then sudo ledbox setup-pi`;
+    return "sudo ledbox setup-pi enables ledbox-ws281x.service for a ws281x output; or sudo systemctl start ledbox-ws281x";
   }
 
   protected async disconnect(): Promise<void> {

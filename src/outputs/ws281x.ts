@@ -67,11 +67,27 @@ export function ws281xStruct(cfg: Ws281xOutput, ctx: DriverContext): Uint8Array 
   return struct;
 }
 
-export function checkWs281x(cfg: Ws281xOutput, dt = DEVICE_TREE): string | null {
+/**
+ * Why the library at `lib` cannot be loaded because it is not there, with the way to build it:
+ * in a clone npm builds it; the appliance's root helper loads the one `sudo ledbox build-ws281x` builds.
+ */
+export function ws281xLibraryMissing(lib: string, helper: boolean): string {
+  return helper
+    ? `${lib} not found: the ws281x root helper loads it (build it with sudo ledbox build-ws281x, see README "ws281x"); ${SUGGEST}`
+    : `${lib} not found (build it with npm run build:ws281x, see README "ws281x"); ${SUGGEST}`;
+}
+
+/**
+ * Why a ws281x output cannot work here, or null. `helperLibrary`: null when ledbox drives the
+ * strip itself (the library is `cfg.library`, in ledbox's tree by default); else the root helper
+ * drives it (the appliance, where ledbox is unprivileged) and this is the library the helper
+ * loads — its own setting, never the output's.
+ */
+export function checkWs281x(cfg: Ws281xOutput, dt = DEVICE_TREE, helperLibrary: string | null = null): string | null {
   const board = thisBoard(dt);
   if (board?.processor === "BCM2712") return `this is a ${board.name}: rpi_ws281x does not support the Pi 5 (its PWM and PCM sit behind the RP1 chip); use the pio driver`;
-  const lib = cfg.library ?? WS281X_DEFAULT_LIBRARY;
-  return existsSync(lib) ? null : `${lib} not found (build it with npm run build:ws281x, see README "ws281x"); ${SUGGEST}`;
+  const lib = helperLibrary ?? cfg.library ?? WS281X_DEFAULT_LIBRARY;
+  return existsSync(lib) ? null : ws281xLibraryMissing(lib, helperLibrary !== null);
 }
 
 export class Ws281xDriver extends BaseDriver {
@@ -87,6 +103,8 @@ export class Ws281xDriver extends BaseDriver {
 
   protected async connect(): Promise<void> {
     const path = this.cfg.library ?? WS281X_DEFAULT_LIBRARY;
+    // Stored settings at start-up never went through the settings check: its words, not dlopen's.
+    if (!this.lib && !existsSync(path)) throw new Error(ws281xLibraryMissing(path, false));
     this.lib ??= load(path);
     this.struct = ws281xStruct(this.cfg, this.ctx);
     const rc = this.lib.symbols.ws2811_init(ptr(this.struct));

@@ -6,11 +6,11 @@
 //   bun src/tools/ws281x-helper.ts [--socket PATH] [--library PATH] [--group NAME]
 //
 // --group: the group allowed to connect (the socket is made 0660, owned by root and that group).
-import { chmodSync, chownSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, readFileSync, rmSync } from "node:fs";
 import type { Socket } from "bun";
 import { OutputSchema, type Ws281xOutput } from "../config/schema.ts";
 import { ACK, bytesPerLedOf, HelloSchema, WS281X_HELPER_SOCKET, type Hello } from "../outputs/ws281x-helper.ts";
-import { WS281X_DEFAULT_LIBRARY, Ws281xDriver } from "../outputs/ws281x.ts";
+import { WS281X_DEFAULT_LIBRARY, Ws281xDriver, ws281xLibraryMissing } from "../outputs/ws281x.ts";
 import { describeIssues } from "../util/validation.ts";
 
 const flag = (name: string) => {
@@ -47,6 +47,8 @@ function accept(line: string): { cfg: Ws281xOutput; hello: Hello } | string {
   }
   const h = HelloSchema.safeParse(json);
   if (!h.success) return describeIssues(h.error);
+  // Removed since the helper started (an uninstall, a rebuild gone wrong): say how to build it.
+  if (!existsSync(library)) return ws281xLibraryMissing(library, true);
   const cfg = OutputSchema.parse({ driver: "ws281x", gpio: h.data.gpio, dma: h.data.dma, library }) as Ws281xOutput;
   return { cfg, hello: h.data };
 }
@@ -138,6 +140,7 @@ if (group) {
   chownSync(path, 0, gid);
 }
 log(`listening on ${path} (library ${library})`);
+if (!existsSync(library)) log(`warning: ${ws281xLibraryMissing(library, true)}`);
 
 for (const sig of ["SIGINT", "SIGTERM"] as const) {
   process.on(sig, async () => {

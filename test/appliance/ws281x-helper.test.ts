@@ -153,11 +153,37 @@ describe.skipIf(tools.skip)("the ws281x root helper", () => {
   });
 
   test("no helper running: the driver says how to start it", async () => {
-    const d = new Ws281xHelperDriver(cfg(), ctx, join(dir, "absent.sock"));
+    const d = new Ws281xHelperDriver(cfg(), ctx, join(dir, "absent.sock"), standIn);
     await d.open();
     const message = await until(() => d.health().message, "the driver's health");
     expect(message).toContain("cannot reach the ws281x helper");
-    expect(message).toContain("ledbox-ws281x");
+    expect(message).toContain("sudo ledbox setup-pi enables ledbox-ws281x.service");
     await d.close();
+  });
+
+  test("no helper running because its library is not built (its unit's condition): the driver says to build it", async () => {
+    const d = new Ws281xHelperDriver(cfg(), ctx, join(dir, "absent.sock"), join(dir, "unbuilt/libws2811.so"));
+    await d.open();
+    const message = await until(() => d.health().message, "the driver's health");
+    expect(message).toContain("cannot reach the ws281x helper");
+    expect(message).toContain(`it starts once ${join(dir, "unbuilt/libws2811.so")} exists: sudo ledbox build-ws281x`);
+    await d.close();
+  });
+
+  test("a helper whose library is gone: its refusal reaches the driver's health in words, with the command to build it", async () => {
+    const sock3 = join(dir, "nolib.sock"), missing = join(dir, "gone/libws2811.so");
+    const r = await helper(missing, sock3);
+    try {
+      expect(r.out.text()).toContain(`warning: ${missing} not found`);
+      const d = new Ws281xHelperDriver(cfg(), ctx, sock3);
+      await d.open();
+      const message = await until(() => d.health().message, "the helper's answer");
+      expect(d.health().ok).toBe(false);
+      expect(message).toStartWith(`the ws281x helper: ${missing} not found: the ws281x root helper loads it (build it with sudo ledbox build-ws281x`);
+      await d.close();
+    } finally {
+      r.proc.kill("SIGTERM");
+      await r.proc.exited;
+    }
   });
 });

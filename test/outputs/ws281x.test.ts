@@ -16,6 +16,8 @@ import { SettingsSchema, type Ws281xOutput } from "../../src/config/schema.ts";
 import { checkOutputs } from "../../src/outputs/index.ts";
 import { decodeRevision } from "../../src/outputs/rpi.ts";
 import { checkWs281x, Ws281xDriver, ws281xStruct } from "../../src/outputs/ws281x.ts";
+import { WS281X_HELPER_LIBRARY, WS281X_HELPER_SOCKET, WS281X_HELPER_UNIT, ws281xViaHelper } from "../../src/outputs/ws281x-helper.ts";
+import { until } from "../helpers/box.ts";
 import { requires } from "../helpers/requires.ts";
 import { ctxFor } from "./util.ts";
 
@@ -41,6 +43,51 @@ test("a missing library is refused before applying, naming the path and how to b
   expect(checkWs281x(cfg({ library: "/nonexistent/libws2811.so" }), join(dir, "no-device-tree"))).toBe(
     '/nonexistent/libws2811.so not found (build it with npm run build:ws281x, see README "ws281x"); the spi driver needs no root and works on every Pi',
   );
+  // Said so explicitly: null is ledbox driving the strip itself.
+  expect(checkWs281x(cfg({ library: "/nonexistent/libws2811.so" }), join(dir, "no-device-tree"), null)).toStartWith("/nonexistent/libws2811.so not found (build it with npm run build:ws281x");
+});
+
+describe("through the root helper (the appliance: ledbox unprivileged)", () => {
+  const noDt = join(dir, "no-device-tree");
+  test("the library in ledbox's tree is not required: the helper's is, and it is there", () => {
+    const helperLib = join(dir, "helper-libws2811.so");
+    writeFileSync(helperLib, "");
+    expect(checkWs281x(cfg(), noDt, helperLib)).toBeNull();
+    expect(checkWs281x(cfg({ library: "/nonexistent/libws2811.so" }), noDt, helperLib)).toBeNull();
+  });
+
+  test("the helper's library missing: refused, with the appliance's command to build it", () => {
+    expect(checkWs281x(cfg(), noDt, "/nonexistent/usr/local/lib/libws2811.so")).toBe(
+      '/nonexistent/usr/local/lib/libws2811.so not found: the ws281x root helper loads it (build it with sudo ledbox build-ws281x, see README "ws281x"); the spi driver needs no root and works on every Pi',
+    );
+  });
+
+  test("a Pi 5 is still refused, before the library", () => {
+    const helperLib = join(dir, "helper-libws2811.so");
+    writeFileSync(helperLib, "");
+    expect(checkWs281x(cfg(), fakeDeviceTree(0xd04170, "Raspberry Pi 5 Model B Rev 1.0"), helperLib)).toStartWith(
+      "this is a Raspberry Pi 5 Model B Rev 1.0: rpi_ws281x does not support the Pi 5",
+    );
+  });
+
+  test("the helper drives the strip when ledbox is not root and the helper runs (its socket) or is installed (its unit)", () => {
+    const only = (...paths: string[]) => (p: string) => paths.includes(p);
+    expect(ws281xViaHelper(1000, only(WS281X_HELPER_SOCKET))).toBe(true);
+    expect(ws281xViaHelper(1000, only(WS281X_HELPER_UNIT))).toBe(true);
+    expect(ws281xViaHelper(1000, only())).toBe(false); // a clone run by its user
+    expect(ws281xViaHelper(0, only(WS281X_HELPER_SOCKET, WS281X_HELPER_UNIT))).toBe(false); // root drives it itself
+    expect(WS281X_HELPER_LIBRARY).toBe("/usr/local/lib/libws2811.so"); // where ledbox-ws281x.service looks
+    expect(readFileSync(join(import.meta.dir, "../../systemd/ledbox-ws281x.service"), "utf8")).toContain(`--library ${WS281X_HELPER_LIBRARY}`);
+  });
+});
+
+test("a driver opened from stored settings (never checked) with no library: health has the check's words, not dlopen's", async () => {
+  const d = new Ws281xDriver(cfg({ library: "/nonexistent/libws2811.so" }), ctxFor(30));
+  await d.open();
+  const message = await until(() => d.health().message, "the driver's health");
+  expect(d.health().ok).toBe(false);
+  expect(message).toStartWith("/nonexistent/libws2811.so not found (build it with npm run build:ws281x");
+  await d.close();
 });
 
 test("DMA defaults to 10, and 5 is refused", () => {
