@@ -64,13 +64,23 @@ describe("servers API", () => {
     const u = await call(t.url, "PUT", `/api/v1/servers/${id}`, { ...record, name: "L4D2 renamed" }, admin);
     expect(u.status).toBe(200);
     expect(u.body).toMatchObject({ name: "L4D2 renamed", hasRconPassword: true });
-    // The poller restarted with the kept password (a restarted poller has not polled yet, so
-    // lastPollAt is null until its first poll): that poll has no auth problem.
+    // A rename keeps the connection, so the poller and what it has shown are kept (a new poller
+    // would show lastPollAt null until its first poll).
+    const kept = (await call(t.url, "GET", `/api/v1/servers/${id}/status`)).body;
+    expect(kept).toMatchObject({ name: "L4D2 renamed", state: "online" });
+    expect(kept.lastPollAt).not.toBeNull();
+    // The stored password still works: a poll that started after the rename (the second one to
+    // finish after it; polls of one server never overlap) still gets the roster over RCON.
+    const opened = rcon.connections.opened;
+    let seen = kept.lastPollAt;
+    let polls = 0;
     const polled = await until(async () => {
       const s = (await call(t.url, "GET", `/api/v1/servers/${id}/status`)).body;
-      return s.lastPollAt !== null && s;
-    }, "the restarted poller's first poll", 5000);
-    expect(polled).toMatchObject({ state: "online", problem: null });
+      if (s.lastPollAt !== seen) (seen = s.lastPollAt), polls++;
+      return polls >= 2 && s;
+    }, "two polls after the rename", 5000);
+    expect(polled).toMatchObject({ state: "online", problem: null, server: { players: 2, roster: "complete" } });
+    expect(rcon.connections.opened).toBeGreaterThan(opened);
     expect((await call(t.url, "GET", "/api/v1/servers")).body.map((s: any) => [s.name, s.state])).toEqual([["L4D2 renamed", "online"]]);
 
     const hist = await call(t.url, "GET", `/api/v1/servers/${id}/history?since=0`);
@@ -102,6 +112,66 @@ describe("servers API", () => {
     const ok = await until(async () => { const r = await status(); return r.server?.roster === "complete" && r; }, "the roster from RCON", 5000);
     expect(ok).toMatchObject({ problem: null, server: { players: 2, roster: "complete" } });
     await call(t.url, "DELETE", `/api/v1/servers/${c.body.id}`, undefined, admin);
+  });
+
+  test("PUT {\"enabled\": false} alone stops the polls and keeps the rest; {\"enabled\": true} alone polls again with the stored password", async () => {
+    const game = await fakeA2s({ info: INFO, players: [] });
+    const gameRcon = await fakeRcon({ password: "s3cret", emptyBeforeAuth: true, output: L4D2, mirror: true });
+    // Another server, polled every second throughout: its polls are the clock of this test.
+    const other = await fakeA2s({ info: INFO, players: [] });
+    const ids: string[] = [];
+    try {
+      const body = { name: "to pause", kind: "source-rcon", host: "127.0.0.1", port: game.port, rconPort: gameRcon.port, rconPassword: "s3cret", intervalMs: 1000 };
+      const c = await call(t.url, "POST", "/api/v1/servers", body, admin);
+      expect(c.status).toBe(201);
+      const id = c.body.id;
+      ids.push(id);
+      const clock = await call(t.url, "POST", "/api/v1/servers", { name: "clock", kind: "source", host: "127.0.0.1", port: other.port, intervalMs: 1000 }, admin);
+      ids.push(clock.body.id);
+      const status = async (sid = id) => (await call(t.url, "GET", `/api/v1/servers/${sid}/status`)).body;
+      /** Resolves after `n` more polls of the clock server. */
+      const ticks = async (n: number) => {
+        let seen = (await status(clock.body.id)).lastPollAt;
+        for (let i = 0; i < n; i++) {
+          await until(async () => {
+            const at = (await status(clock.body.id)).lastPollAt;
+            return at !== seen && (seen = at);
+          }, `clock poll ${i + 1} of ${n}`, 5000);
+        }
+      };
+      await until(async () => (await status()).server?.roster === "complete", "the roster over RCON", 5000);
+
+      const off = await call(t.url, "PUT", `/api/v1/servers/${id}`, { enabled: false }, admin);
+      expect(off.status).toBe(200);
+      const { rconPassword: _, ...shown } = body;
+      expect(off.body).toMatchObject({ ...shown, enabled: false, hasRconPassword: true });
+      expect(await status()).toMatchObject({ name: "to pause", enabled: false, state: "disabled", address: `127.0.0.1:${game.port}` });
+      expect((await call(t.url, "GET", "/api/v1/servers")).body.find((s: { id: string }) => s.id === id)).toMatchObject({ name: "to pause", enabled: false, state: "disabled" });
+      // A poll out when it was disabled has long finished by the clock's next poll; from then
+      // on, through two more of the clock's polls (each a second apart, more than this server's
+      // interval), nothing reaches the game server.
+      await ticks(1);
+      const asked = { a2s: game.requests.length, rcon: gameRcon.connections.opened };
+      await ticks(2);
+      expect({ a2s: game.requests.length, rcon: gameRcon.connections.opened }).toEqual(asked);
+      expect(await status()).toMatchObject({ state: "disabled", lastPollAt: null });
+
+      const on = await call(t.url, "PUT", `/api/v1/servers/${id}`, { enabled: true }, admin);
+      expect(on.status).toBe(200);
+      expect(on.body).toMatchObject({ ...shown, enabled: true, hasRconPassword: true });
+      // Polled again, and the stored password is accepted: the roster comes over RCON.
+      const back = await until(async () => {
+        const s = await status();
+        return s.server?.roster === "complete" && s;
+      }, "the roster over RCON again", 5000);
+      expect(back).toMatchObject({ name: "to pause", state: "online", problem: null, server: { players: 2 } });
+      expect(gameRcon.connections.opened).toBeGreaterThan(asked.rcon);
+    } finally {
+      for (const sid of ids) await call(t.url, "DELETE", `/api/v1/servers/${sid}`, undefined, admin);
+      game.close();
+      gameRcon.close();
+      other.close();
+    }
   });
 
   test("a server that never answers goes offline with the timeout in plain words", async () => {
