@@ -10,7 +10,7 @@ const version = (db: Database) => (db.query("PRAGMA user_version").get() as { us
 const tables = (db: Database) => (db.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
 
 describe("openDatabase", () => {
-  test("a fresh database reaches the latest user_version, in WAL mode, with every table", () => {
+  test("a fresh database reaches the latest user_version, in WAL mode with synchronous=NORMAL, with every table", () => {
     const dir = tempDir();
     try {
       const db = openDatabase(join(dir, "nested", "data"));
@@ -18,6 +18,8 @@ describe("openDatabase", () => {
       expect(latest).toBeGreaterThanOrEqual(2);
       expect(version(db)).toBe(latest);
       expect((db.query("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode).toBe("wal");
+      // NORMAL (1), not SQLite's default FULL (2): in WAL mode no sync per commit, only at checkpoints (the SD card).
+      expect((db.query("PRAGMA synchronous").get() as { synchronous: number }).synchronous).toBe(1);
       expect((db.query("PRAGMA foreign_keys").get() as { foreign_keys: number }).foreign_keys).toBe(1);
       expect(tables(db)).toEqual(expect.arrayContaining(["admin", "api_tokens", "mappings", "scene_base", "sessions", "settings"]));
       db.close();
