@@ -253,8 +253,26 @@ forEachBroker((kind) => {
   });
 
   test("the test-flash button plays a white flash", async () => {
+    // Over a dark strip, so what shows is the flash's own colour.
+    await command('{"state":"OFF","transition":0}');
+    tb.box.engine.clear("*");
     await ha.publish(`${BASE}/test_flash/press`, "PRESS");
-    await until(() => effects().some((e) => e.effect === "flash"), "a flash on the strip", 2000, 2);
+    const flash = await until(() => effects().find((e) => e.effect === "flash"), "a flash on the strip", 2000, 2);
+    // The scene as rendered (before brightness and gamma) 1 ms after the flash began, at full
+    // strength: every LED full white.
+    const { engine } = tb.box;
+    const now = engine.now();
+    const startedAt = now + flash.remainingMs - 300; // the test flash lasts 300 ms
+    const strip = new Float32Array(engine.settings.strip.ledCount * 3);
+    engine.scene.render(startedAt + 1, strip);
+    expect(new Set(strip)).toEqual(new Set([1]));
+    // Later in its fade it is still white, only dimmer: R = G = B on every LED.
+    engine.scene.render(now + flash.remainingMs - 20, strip);
+    const dim = strip[0];
+    expect(dim).toBeGreaterThan(0);
+    expect(dim).toBeLessThan(1);
+    expect(new Set(strip)).toEqual(new Set([dim]));
+    tb.box.engine.clear("*");
   });
 
   test("flash as HA sends it (flash_time_short / _long seconds) blinks the light and leaves its state as it was", async () => {
