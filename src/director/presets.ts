@@ -116,7 +116,7 @@ export const PRESETS: Preset[] = [
       // A value comes every 5 s, so the timeout only ends the bar once the countdown is over.
       { name: "Countdown", event: "countdown", action: { kind: "meter", meter: "countdown", gradient: ["#1030ff", "#9030ff", "#ffa000"], smoothingMs: 4000, timeoutMs: 20_000, defaultValue: 0 } },
       { name: "Match soon", event: "match_upcoming", action: { kind: "effect", effect: "pulse", colors: ["#ffa000"], hz: 1, durationMs: 2000, priority: 50, intensity: 0.6 } },
-      { name: "Match start", event: "match_start", action: { kind: "effect", effect: "sweep", colors: ["#ffffff", "#ffd000"], durationMs: 1500, priority: 90 } },
+      { name: "Match start", event: "match_start", game: "schedule", action: { kind: "effect", effect: "sweep", colors: ["#ffffff", "#ffd000"], durationMs: 1500, priority: 90 } },
     ],
   },
 ];

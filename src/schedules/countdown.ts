@@ -9,6 +9,9 @@ import { sha256 } from "../util/secrets.ts";
 
 /** How often the countdown value moves: 180 steps over 15 minutes, smoothed by the meter. */
 export const STEP_MS = 5000;
+/** The game schedule events carry, so a mapping can tell a scheduled match's start from a game's. */
+const SCHEDULE_GAME = "schedule";
+
 /** A point this much overdue is stale and not fired. */
 export const GRACE_MS = 30_000;
 
@@ -73,7 +76,7 @@ const countdownSteps = (a: Armed) => Math.floor((a.countdownMin * 60_000) / STEP
 /** The marks, the start, and the latest countdown step at or before `now`. */
 function pointsNear(a: Armed, now: number): Point[] {
   const id = `sched-${sha256(a.key).slice(0, 16)}-${a.startAt}`;
-  const point = (at: number, suffix: string, e: Record<string, unknown>): Point => ({ at, event: { ...e, source: a.source, id: `${id}-${suffix}`, time: at } as GameEventInput });
+  const point = (at: number, suffix: string, e: Record<string, unknown>): Point => ({ at, event: { ...e, game: SCHEDULE_GAME, source: a.source, id: `${id}-${suffix}`, time: at } as GameEventInput });
   const out = a.marksMin.map((m) => point(a.startAt - m * 60_000, `m${m}`, { type: "match_upcoming", minutes: m, title: a.title }));
   const steps = Math.max(0, Math.ceil((a.startAt - now) / STEP_MS));
   if (steps <= countdownSteps(a)) {

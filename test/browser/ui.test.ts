@@ -271,6 +271,8 @@ for (const vp of VIEWPORTS) {
       await page.getByRole("button", { name: "Change password" }).click();
       await page.getByText("Password changed").waitFor();
       await page.getByRole("button", { name: "Log out" }).click();
+      // Until the login form is in, the account card (labelled "Admin password" too) still is.
+      await page.getByRole("button", { name: "Log in" }).waitFor();
       await page.getByLabel("Admin password").fill(PASSWORD);
       await page.getByRole("button", { name: "Log in" }).click();
       await page.getByRole("alert").filter({ hasText: "wrong password" }).waitFor();

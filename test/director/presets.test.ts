@@ -55,10 +55,13 @@ describe("Match Day", () => {
     };
     const p = presetById.get("match-day")!;
     const d = new Director(engine as never, p.mappings.map((m, i) => ({ ...MappingInputSchema.parse(m), id: `p${i}`, preset: p.id })));
-    for (const left of [1, 0.5, 0.1, 0]) d.handle({ type: "countdown", value: left, id: `c${left}`, time: 1, source: "schedule:x", game: "generic" } as never);
+    for (const left of [1, 0.5, 0.1, 0]) d.handle({ type: "countdown", value: left, id: `c${left}`, time: 1, source: "schedule:x", game: "schedule" } as never);
     expect(meter).toEqual([0, 0.5, 0.9, 1]);
-    d.handle({ type: "match_upcoming", minutes: 5, id: "u", time: 1, source: "schedule:x", game: "generic" } as never);
-    d.handle({ type: "match_start", id: "s", time: 1, source: "schedule:x", game: "generic" } as never);
+    d.handle({ type: "match_upcoming", minutes: 5, id: "u", time: 1, source: "schedule:x", game: "schedule" } as never);
+    d.handle({ type: "match_start", id: "s", time: 1, source: "schedule:x", game: "schedule" } as never);
+    expect(effects).toEqual(["pulse", "sweep"]);
+    // A game's own match start (CS2 warm-up over) is not your scheduled match.
+    d.handle({ type: "match_start", id: "g", time: 2, source: "gsi", game: "cs2" } as never);
     expect(effects).toEqual(["pulse", "sweep"]);
   });
 });

@@ -73,7 +73,7 @@ describe("schedules API", () => {
       const ours = r.body.map((x: any) => x.event).filter((e: any) => e.source === "schedule:league");
       return ours.some((e: any) => e.type === "match_start") && ours;
     }, "match_start from the schedule on the bus", 20_000);
-    expect(fired.find((e: any) => e.type === "match_start")).toMatchObject({ time: start, game: "generic" });
+    expect(fired.find((e: any) => e.type === "match_start")).toMatchObject({ time: start, game: "schedule" });
     const values = fired.filter((e: any) => e.type === "countdown");
     expect(values.length).toBeGreaterThan(0);
     expect(values.at(-1)).toMatchObject({ value: 0, time: start });
@@ -99,6 +99,12 @@ describe("schedules API", () => {
       ["Scrim vs Foxes", "2027-01-14T19:00:00.000Z", true],
       ["Scrim vs Foxes", "2027-01-21T19:00:00.000Z", true],
     ]);
+    // Across sources, soonest first: the league's match tomorrow (the test above) before the team's.
+    const all: [string, string][] = (await call(t.url, "GET", "/api/v1/matches?to=2027-02-01T00:00:00Z")).body.matches.map((m: any) => [m.source.name, m.start]);
+    expect(all.filter(([n]) => n === "team b").length).toBe(2);
+    expect(all.findIndex(([n]) => n === "league")).toBeGreaterThanOrEqual(0);
+    expect(all.findIndex(([n]) => n === "league")).toBeLessThan(all.findIndex(([n]) => n === "team b"));
+    expect(all.map(([, s]) => s)).toEqual(all.map(([, s]) => s).toSorted());
     expect((await call(t.url, "DELETE", `/api/v1/schedules/${id}`)).status).toBe(401);
     expect((await call(t.url, "DELETE", `/api/v1/schedules/${id}`, undefined, admin)).body).toEqual({ ok: true });
     expect(await matches()).toEqual([]);

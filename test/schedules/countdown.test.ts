@@ -33,6 +33,7 @@ describe("Countdown", () => {
     const got = run(c, S - 20 * MIN, S + 2 * MIN, () => 1000);
     expect(got.filter((e) => e.type === "match_upcoming").map((e) => [e.minutes, e.time])).toEqual([[15, S - 15 * MIN], [5, S - 5 * MIN], [1, S - MIN]]);
     expect(got.filter((e) => e.type === "match_start").map((e) => e.time)).toEqual([S]);
+    expect([...new Set(got.map((e) => e.game))]).toEqual(["schedule"]);
     const values = got.filter((e) => e.type === "countdown");
     expect(values).toHaveLength((15 * MIN) / STEP_MS + 1);
     expect(values.map((e) => e.time)).toEqual(values.map((_, i) => S - 15 * MIN + i * STEP_MS));

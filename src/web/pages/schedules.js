@@ -31,7 +31,7 @@ function Matches() {
   const skew = Date.parse(data.data.now) - Date.now();
   const when = { timeZone, weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hour12: false };
   return html`<${Card} title="Next matches" id="matches-title">
-    ${matches.length === 0 ? html`<p class="empty">No matches ahead.</p>` : html`<ul class="plain matches">${matches.slice(0, 12).map((m) => html`<li key=${`${m.source.id}/${m.id ?? m.start}`} class=${m.mine ? "mine" : ""}>
+    ${matches.length === 0 ? html`<p class="empty">No matches ahead.</p>` : html`<ul class="plain matches">${matches.slice(0, 12).map((m) => html`<li key=${`${m.source.id}/${m.externalId}`} class=${m.mine ? "mine" : ""}>
       <b>${m.title}</b>${m.mine && html` <${Pill} tone="ok">yours</${Pill}>`}<br />
       <small>${new Date(m.start).toLocaleString([], when)} · ${m.source.name}${m.players.length ? ` · ${m.players.join(" vs ")}` : ""}</small>
       <span class="left">${countdown(Date.parse(m.start) - (now + skew))}</span></li>`)}</ul>`}
