@@ -144,7 +144,12 @@ export class Ledbox {
     try {
       this.server = this.http.listen({ port: this.port, hostname: this.boot.host, maxRequestBodySize: Number.MAX_SAFE_INTEGER, reusePort: false }).server!;
     } catch (err) {
-      if ((err as { code?: string }).code !== "EADDRINUSE") throw err;
+      const code = (err as { code?: string }).code;
+      if (code === "EACCES") {
+        // Below net.ipv4.ip_unprivileged_port_start (1024) only root or CAP_NET_BIND_SERVICE may listen.
+        throw new Error(`port ${this.port} on ${this.boot.host} needs privilege to listen on: run with CAP_NET_BIND_SERVICE (ledbox.service grants it) or pick a port from 1024 up with --port (e.g. 8080)`);
+      }
+      if (code !== "EADDRINUSE") throw err;
       throw new Error(`port ${this.port} on ${this.boot.host} is in use: another ledbox or another program listens there (--port picks another)`);
     }
     this.live.start();
@@ -164,7 +169,8 @@ export class Ledbox {
     this.schedules.stop();
     this.live.stop();
     await this.integrations.stop();
-    await this.http?.stop(true);
+    // Only a server that listens can stop (Elysia logs a stack otherwise: a start refused by its port).
+    if (this.server) await this.http?.stop(true);
     await this.engine.stop();
     this.db.close();
     this.dataDir.release();

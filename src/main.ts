@@ -1,7 +1,7 @@
 // Entry point: read start-up options, build ledbox, start it; restart it when asked (the page's
 // Restart and Restore); black out and stop cleanly on a signal. Under systemd it tells the unit
 // when it is ready and keeps its watchdog fed from the render loop. A start that cannot go ahead
-// (a bad option, the data directory or the port in use) says why in one line and exits 1.
+// (a bad option, the data directory, the port in use or not allowed) says why in one line and exits 1.
 import { readBoot, type Boot } from "./config/boot.ts";
 import { VERSION } from "./config/version.ts";
 import { Ledbox } from "./ledbox.ts";
