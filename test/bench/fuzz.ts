@@ -1,13 +1,16 @@
 // Fuzz bench, the long run of test/fuzz/: 100,000 cases per entry point in-process on a real
 // device (its engine rendering at 60 fps in the same process all along), then mutated HTTP
 // requests to a ledbox process and MQTT messages through a real broker. Per entry point: cases,
-// time, findings, how many were refused, the slowest case, cases longer than a frame, frames the
-// engine skipped, and memory before and after.
+// time, findings, how many were refused, the slowest case, cases longer than a frame, the render
+// loop's frames (delivered of those due, stalled), and memory before, at its peak and after.
+// Targets (issue 11): 0 findings, 0 stalled frames, and peak RSS within RSS_BOUND_MB of the RSS
+// at the start of each part (in-process; each run through the ledbox process).
 //
 //   npx bun test/bench/fuzz.ts [--quick] [--cases N] [--through N] [--seed S] [--only NAME] [--case I]
 //
 // --only NAME --case I replays one case of one entry point and prints its whole input and answer.
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import type { Engine } from "../../src/light/engine.ts";
 import { BROKERS } from "../helpers/brokers.ts";
 import { call } from "../helpers/box.ts";
 import { startProcess } from "../helpers/process.ts";
@@ -33,6 +36,105 @@ const rssMb = () => {
   return process.memoryUsage().rss / 1024 / 1024;
 };
 
+/**
+ * How far above the RSS at the start of a part its peak may go: what a 512 MB board (Pi Zero 2 W,
+ * Pi 3 A+) has left once the system and ledbox itself are running. A case's input is at most
+ * 1 MiB, but its garbage waits for the collector and a parse may take many times the input (a
+ * YAML file of anchors); a leak grows the peak with the number of cases, so the long run shows it.
+ */
+const RSS_BOUND_MB = 256;
+
+/**
+ * The peak RSS of a process from now on: the kernel's high-water mark (VmHWM), reset here
+ * through /proc/<pid>/clear_refs (Linux ≥ 4.0); where that cannot be written, VmRSS sampled
+ * every 20 ms (a shorter spike can then be missed).
+ */
+function peakRss(pid: number | "self" = "self") {
+  const mb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
+  let kernel = true;
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, "5");
+  } catch {
+    kernel = false;
+  }
+  let sampled = mb("VmRSS");
+  const timer = kernel ? null : setInterval(() => void (sampled = Math.max(sampled, mb("VmRSS"))), 20);
+  return {
+    now: () => mb("VmRSS"),
+    peak(): number {
+      if (timer) clearInterval(timer);
+      return kernel ? mb("VmHWM") : Math.max(sampled, mb("VmRSS"));
+    },
+  };
+}
+
+/**
+ * The render loop's frames while a target runs, counted from the frames themselves rather than
+ * from the clock's own overrun count: over each stretch at one rate, round(span × fps) frames
+ * were due after its first and every one not rendered is a stalled frame (a frame rendered late
+ * still counts for its deadline). A stretch ends at an engine reconfigure: an accepted settings
+ * change pauses the loop while outputs reopen, by design, and may change the rate.
+ */
+class FrameWatch {
+  delivered = 0;
+  due = 0;
+  longestGapMs = 0;
+  private on = false;
+  private rebuilt = false;
+  private first = -1;
+  private last = -1;
+  private fps = 0;
+  private n = 0;
+
+  constructor(engine: Engine) {
+    engine.onFrame((e) => this.frame(e.lastFrameMs, e.settings.render.fps));
+    const reconfigure = engine.reconfigure.bind(engine);
+    engine.reconfigure = async (next) => {
+      this.rebuilt = true;
+      try {
+        return await reconfigure(next);
+      } finally {
+        this.rebuilt = true;
+      }
+    };
+  }
+
+  start(): void {
+    this.delivered = this.due = this.longestGapMs = this.n = 0;
+    this.first = -1;
+    this.on = true;
+  }
+
+  stop() {
+    this.close();
+    this.on = false;
+    return { delivered: this.delivered, due: this.due, stalled: Math.max(0, this.due - this.delivered), longestGapMs: this.longestGapMs };
+  }
+
+  private frame(t: number, fps: number): void {
+    if (!this.on) return;
+    if (this.first < 0 || this.rebuilt || fps !== this.fps) {
+      this.close();
+      this.first = this.last = t;
+      this.fps = fps;
+      this.rebuilt = false;
+      return;
+    }
+    this.longestGapMs = Math.max(this.longestGapMs, t - this.last);
+    this.last = t;
+    this.n++;
+  }
+
+  private close(): void {
+    if (this.first >= 0) {
+      this.delivered += this.n;
+      this.due += Math.round(((this.last - this.first) * this.fps) / 1000);
+    }
+    this.first = -1;
+    this.n = 0;
+  }
+}
+
 const h = await harness();
 const targets: Target[] = [...parserTargets(), ...deviceTargets(h)].filter((t) => !only || t.name.includes(only));
 
@@ -53,22 +155,39 @@ if (replay !== undefined) {
 
 const rows: Row[] = [];
 let total = 0, totalFindings = 0;
-console.log(`\n${"entry point".padEnd(48)} ${"cases".padStart(8)} ${"s".padStart(6)} ${"findings".padStart(8)} ${"refused".padStart(8)} ${"slowest".padStart(9)} ${">frame".padStart(7)} ${"skipped".padStart(7)} ${"RSS MB".padStart(12)}`);
+const watch = new FrameWatch(h.t.box.engine);
+const frames = { delivered: 0, due: 0, stalled: 0, skipped: 0, worst: "", worstStalled: 0 };
+const rssStart = rssMb();
+let rssPeak = rssStart, rssPeakAt = "";
+console.log(`\n${"entry point".padEnd(48)} ${"cases".padStart(8)} ${"s".padStart(6)} ${"findings".padStart(8)} ${"refused".padStart(8)} ${"slowest".padStart(9)} ${">frame".padStart(7)} ${"frames".padStart(15)} ${"stalled".padStart(7)} ${"skipped".padStart(7)} ${"RSS MB".padStart(14)}`);
 for (const t of targets) {
   const rss0 = rssMb();
   await Bun.sleep(100); // the frames the collection held up are past before counting
   const o0 = h.t.box.engine.stats().overruns;
+  const mem = peakRss();
+  watch.start();
   const r = await fuzz(t, { cases: CASES, seed: SEED });
+  const f = watch.stop();
+  const peak = mem.peak();
   const skipped = h.t.box.engine.stats().overruns - o0;
   const rss1 = rssMb();
   total += r.cases;
   totalFindings += r.findings.length;
-  console.log(`${t.name.padEnd(48)} ${fmt(r.cases).padStart(8)} ${(r.ms / 1000).toFixed(1).padStart(6)} ${String(r.findings.length).padStart(8)} ${`${Math.round((100 * r.refused) / r.cases)}%`.padStart(8)} ${`${r.maxCaseMs.toFixed(1)} ms`.padStart(9)} ${String(r.overFrame).padStart(7)} ${String(skipped).padStart(7)} ${`${rss0.toFixed(0)}→${rss1.toFixed(0)}`.padStart(12)}`);
-  for (const f of r.findings.slice(0, 5)) console.log(`   FINDING case ${f.case}: ${f.error}\n     ${f.input}`);
-  const note = `${fmt(r.cases)} cases in ${(r.ms / 1000).toFixed(1)} s, ${Math.round((100 * r.refused) / r.cases)}% refused; slowest ${r.maxCaseMs.toFixed(1)} ms, ${r.overFrame} over ${FRAME_MS.toFixed(1)} ms; ${skipped} frames skipped; RSS ${rss0.toFixed(0)} → ${rss1.toFixed(0)} MB`;
+  frames.delivered += f.delivered, frames.due += f.due, frames.stalled += f.stalled, frames.skipped += skipped;
+  if (f.stalled > frames.worstStalled) (frames.worstStalled = f.stalled), (frames.worst = t.name);
+  if (peak > rssPeak) (rssPeak = peak), (rssPeakAt = t.name);
+  console.log(`${t.name.padEnd(48)} ${fmt(r.cases).padStart(8)} ${(r.ms / 1000).toFixed(1).padStart(6)} ${String(r.findings.length).padStart(8)} ${`${Math.round((100 * r.refused) / r.cases)}%`.padStart(8)} ${`${r.maxCaseMs.toFixed(1)} ms`.padStart(9)} ${String(r.overFrame).padStart(7)} ${`${f.delivered}/${f.due}`.padStart(15)} ${String(f.stalled).padStart(7)} ${String(skipped).padStart(7)} ${`${rss0.toFixed(0)}→${peak.toFixed(0)}→${rss1.toFixed(0)}`.padStart(14)}`);
+  for (const x of r.findings.slice(0, 5)) console.log(`   FINDING case ${x.case}: ${x.error}\n     ${x.input}`);
+  const note = `${fmt(r.cases)} cases in ${(r.ms / 1000).toFixed(1)} s, ${Math.round((100 * r.refused) / r.cases)}% refused; slowest ${r.maxCaseMs.toFixed(1)} ms, ${r.overFrame} over ${FRAME_MS.toFixed(1)} ms; frames ${f.delivered} of ${f.due} due, ${f.stalled} stalled (longest gap ${f.longestGapMs.toFixed(1)} ms; the clock skipped ${skipped}); RSS ${rss0.toFixed(0)} → peak ${peak.toFixed(0)} → ${rss1.toFixed(0)} MB`;
   rows.push(atMost("fuzz", `${t.name}: findings`, r.findings.length, "", 0, note));
 }
-rows.push(info("fuzz", "in-process cases, all entry points", total, "cases"));
+const pct = (a: number, b: number) => (b > 0 ? `${((100 * a) / b).toFixed(2)}%` : "—");
+const count = (n: number) => n.toLocaleString("en-US");
+rows.push(
+  info("fuzz", "in-process cases, all entry points", total, "cases"),
+  atMost("fuzz", "in-process: stalled frames", frames.stalled, "frames", 0, `${count(frames.delivered)} of ${count(frames.due)} due delivered (${pct(frames.delivered, frames.due)})${frames.worstStalled ? `; most in ${frames.worst} (${frames.worstStalled})` : ""}; the clock counted ${frames.skipped} skipped`),
+  atMost("fuzz", "in-process: peak RSS above start", rssPeak - rssStart, "MB", RSS_BOUND_MB, `start ${rssStart.toFixed(0)} MB, peak ${rssPeak.toFixed(0)} MB${rssPeakAt ? ` (during ${rssPeakAt})` : ""}, end ${rssMb().toFixed(0)} MB after a collection`),
+);
 await h.stop();
 
 // Through the real edges: a ledbox process, its HTTP server and a broker.
@@ -88,15 +207,23 @@ if (!only && THROUGH > 0) {
     }
     const deadline = performance.now() + 10_000;
     while ((await call(box.url, "GET", "/api/v1/mqtt/status", undefined, auth)).body.state !== "connected" && performance.now() < deadline) await Bun.sleep(100);
-    const rss = () => Number(/VmRSS:\s+(\d+) kB/.exec(require("node:fs").readFileSync(`/proc/${box.proc.pid}/status`, "utf8"))![1]) / 1024;
     const through = async (name: string, run: () => Promise<ThroughResult>) => {
-      const rss0 = rss();
+      const mem = peakRss(box.proc.pid!);
+      const rss0 = mem.now();
       const r = await run();
-      const rss1 = rss();
+      const peak = mem.peak();
+      const rss1 = mem.now();
       const statuses = Object.entries(r.statuses).map(([s, n]) => `${s}: ${n}`).join(", ");
-      console.log(`\n${name}: ${fmt(r.cases)} in ${(r.ms / 1000).toFixed(1)} s; ${statuses}; ${r.findings.length} findings; ${r.overruns} frames skipped; process RSS ${rss0.toFixed(0)} → ${rss1.toFixed(0)} MB`);
+      // From outside the process, the device's own count is what there is: frames rendered, and
+      // frames its clock skipped (due, not rendered) while its loop ran.
+      const frameNote = `${count(r.frames)} of ${count(r.frames + r.overruns)} due delivered (${pct(r.frames, r.frames + r.overruns)}), as the device counts them`;
+      console.log(`\n${name}: ${fmt(r.cases)} in ${(r.ms / 1000).toFixed(1)} s; ${statuses}; ${r.findings.length} findings; frames ${frameNote}, ${r.overruns} stalled; process RSS ${rss0.toFixed(0)} → peak ${peak.toFixed(0)} → ${rss1.toFixed(0)} MB`);
       for (const f of r.findings.slice(0, 5)) console.log(`   FINDING ${f}`);
-      rows.push(atMost("fuzz", `${name}: findings`, r.findings.length, "", 0, `${fmt(r.cases)} in ${(r.ms / 1000).toFixed(1)} s (${statuses}); ${r.overruns} frames skipped; RSS ${rss0.toFixed(0)} → ${rss1.toFixed(0)} MB`));
+      rows.push(
+        atMost("fuzz", `${name}: findings`, r.findings.length, "", 0, `${fmt(r.cases)} in ${(r.ms / 1000).toFixed(1)} s (${statuses})`),
+        atMost("fuzz", `${name}: stalled frames`, r.overruns, "frames", 0, frameNote),
+        atMost("fuzz", `${name}: peak RSS above start`, peak - rss0, "MB", RSS_BOUND_MB, `process RSS ${rss0.toFixed(0)} → peak ${peak.toFixed(0)} → ${rss1.toFixed(0)} MB`),
+      );
       totalFindings += r.findings.length;
     };
     await through("HTTP to a ledbox process", () => fuzzHttp(box.url, authorization, integrations, THROUGH, SEED));

@@ -19,6 +19,8 @@ export interface ThroughResult {
   /** Answers by status code. */
   statuses: Record<number, number>;
   findings: string[];
+  /** Frames the device rendered while the cases ran. */
+  frames: number;
   /** Frames the device skipped (clock overruns) while the cases ran. */
   overruns: number;
 }
@@ -83,7 +85,7 @@ export async function fuzzHttp(url: string, authorization: string, integrations:
   if (health.status !== 200) findings.push(`health answers ${health.status} after the run`);
   const after = await stats(url, auth);
   if (after.frames <= before.frames) findings.push("the device stopped rendering");
-  return { cases, ms, statuses, findings, overruns: after.overruns - before.overruns };
+  return { cases, ms, statuses, findings, frames: after.frames - before.frames, overruns: after.overruns - before.overruns };
 }
 
 function openWs(url: string, authorization: string): Promise<WebSocket | null> {
@@ -136,5 +138,5 @@ export async function fuzzMqtt(url: string, authorization: string, brokerUrl: st
   if (s1.state !== "connected") findings.push(`MQTT is ${s1.state} after the run: ${s1.lastError}`);
   const after = await stats(url, auth);
   if (after.frames <= before.frames) findings.push("the device stopped rendering");
-  return { cases, ms, statuses: { 200: cases - s1.messages.rejected + s0.messages.rejected, 400: s1.messages.rejected - s0.messages.rejected }, findings, overruns: after.overruns - before.overruns };
+  return { cases, ms, statuses: { 200: cases - s1.messages.rejected + s0.messages.rejected, 400: s1.messages.rejected - s0.messages.rejected }, findings, frames: after.frames - before.frames, overruns: after.overruns - before.overruns };
 }
