@@ -5,7 +5,7 @@ import type { Topics } from "./topics.ts";
 
 export interface DeviceInfo {
   deviceId: string;
-  /** Unique per box (the host name, or mqtt.deviceName): two boxes must not both be "ledbox" in HA. */
+  /** The name HA shows (mqtt.deviceName, else the host name): ids come from deviceId, but entity ids from this name, so boxes that share a host name are told apart in HA by a suffix (light.ledbox_2) until one is renamed. */
   name: string;
   version: string;
   /** The device's own web page (or mqtt.configurationUrl). */
