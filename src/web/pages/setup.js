@@ -85,9 +85,11 @@ function ColourCheck({ settings, onChange }) {
   const tests = order.length === 4 ? ["R", "G", "B", "W"] : ["R", "G", "B"];
   const [step, setStep] = useState(-1);
   const [seen, setSeen] = useState({});
+  // The order the answers were given under: once "Use …" changes the setting, they still mean the same wiring.
+  const [tested, setTested] = useState(order);
   const a = useAction();
   const light = (c) => a.run(() => show(c === "W" ? { effect: "flash", colors: ["#ffffff"], durationMs: 6000 } : { effect: "flash", colors: [HEX[c]], durationMs: 6000 }));
-  const start = () => (setSeen({}), setStep(0), light(tests[0]));
+  const start = () => (setSeen({}), setTested(order), setStep(0), light(tests[0]));
   const answer = (c) => {
     const next = { ...seen, [tests[step]]: c };
     setSeen(next);
@@ -97,7 +99,7 @@ function ColourCheck({ settings, onChange }) {
   // The strip shows, at the position where `order` puts logical colour c, the colour it physically wires there.
   const done = step === tests.length;
   const wired = done && tests.every((c) => seen[c] && seen[c] !== "?") && new Set(Object.values(seen)).size === tests.length
-    ? tests.map((_, pos) => seen[order[pos]]).join("") : null;
+    ? tests.map((_, pos) => seen[tested[pos]]).join("") : null;
   return html`<div class="wizard-step">
     <h3>Colour order</h3>
     ${step < 0 && html`<p>The strip will light red, then green, then blue${tests.length === 4 ? ", then white" : ""}. Say which colour you see each time.</p>
@@ -123,6 +125,17 @@ function DotCheck({ settings, onChange }) {
   const [count, setCount] = useState(n);
   const a = useAction();
   const run = () => (setAsked(true), a.run(() => show({ effect: "sweep", colors: ["#ffffff"], width: Math.max(0.01, 1 / n), durationMs: Math.min(20_000, Math.max(2500, n * 30)) })));
+  // The dot runs in each segment: each one turns round, where it is (the owner's segments stay).
+  const segments = settings.segments.length ? settings.segments : [{ name: "main", start: 0, length: n, reversed: false }];
+  const turned = segments.map((s) => ({ ...s, reversed: !s.reversed }));
+  const otherWay = segments.length === 1 && segments[0].name === "main"
+    ? `The strip now runs the other way (segment main ${turned[0].reversed ? "reversed" : "no longer reversed"}).`
+    : `The strip now runs the other way (segments ${segments.map((s) => s.name).join(", ")} turned round).`;
+  // A segment that reached the old end reaches the new one: the count changes alone otherwise.
+  const counted = (count) => {
+    const resized = settings.segments.map((s) => (s.start + s.length === n && s.start < count ? { ...s, length: count - s.start } : s));
+    return resized.some((s, i) => s !== settings.segments[i]) ? { strip: { ledCount: count }, segments: resized } : { strip: { ledCount: count } };
+  };
   return html`<div class="wizard-step">
     <h3>Count and direction</h3>
     <p>A white dot runs from the first LED (the end wired to the controller) to LED ${n}.</p>
@@ -131,9 +144,9 @@ function DotCheck({ settings, onChange }) {
       <p>Did it run the whole strip, from the controller's end to the far end?</p>
       <div class="buttons">
         <button type="button" onClick=${() => a.run(stop, "Wiring checked: the strip is ready.")}>Yes</button>
-        <button type="button" onClick=${() => a.run(async () => (await api("PUT", "/api/v1/settings", { segments: [{ name: "main", start: 0, length: n, reversed: true }] }), onChange()), "The strip now runs the other way (segment main reversed).")}>It ran the other way</button>
+        <button type="button" onClick=${() => a.run(async () => (await api("PUT", "/api/v1/settings", { segments: turned }), onChange()), otherWay)}>It ran the other way</button>
       </div>
-      <form noValidate class="row" onSubmit=${(e) => (e.preventDefault(), a.run(async () => (await api("PUT", "/api/v1/settings", { strip: { ledCount: count } }), onChange()), `LED count set to ${count}.`))}>
+      <form noValidate class="row" onSubmit=${(e) => (e.preventDefault(), a.run(async () => (await api("PUT", "/api/v1/settings", counted(count)), onChange()), `LED count set to ${count}.`))}>
         <div class="field"><label for="dot-count">It stopped early, or did not reach the end: the strip has this many LEDs</label>
           <input id="dot-count" type="number" min="1" max="10000" value=${count} onInput=${(e) => setCount(Number(e.currentTarget.value))} /></div>
         <button>Set the LED count</button>
