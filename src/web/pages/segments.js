@@ -15,13 +15,17 @@ function BaseEditor({ segment, schema, onSaved }) {
   const { effect, colors, level, hz, on } = segment.base;
   const value = draft ?? { effect, colors, level, hz, on };
   const fields = { ...schema, properties: Object.fromEntries(Object.entries(schema.properties).filter(([k]) => k !== "segment")) };
+  // Every segment's editor is in the page at once: its own field ids (so each label names its own
+  // input), and the API's field names under them.
+  const path = `base-${segment.name}`;
+  const errors = Object.fromEntries(Object.entries(form.errors).map(([k, v]) => [k ? `${path}.${k}` : k, v]));
   const save = form.submit(async () => {
     await api("PUT", "/api/v1/scene/base", { ...value, segment: segment.name });
     setDraft(null);
     onSaved();
   }, "Saved.");
-  return html`<form noValidate onSubmit=${save} class="base-editor">
-    <${Field} schema=${fields} value=${value} path="" label="" errors=${form.errors} onChange=${setDraft} />
+  return html`<form noValidate onSubmit=${save} class="base-editor" aria-label=${`${segment.name}'s base layer`}>
+    <${Field} schema=${fields} value=${value} path=${path} label="" errors=${errors} required=${true} bare=${true} onChange=${setDraft} />
     <button class="primary" disabled=${form.busy || !draft}>Save ${segment.name}'s base</button>
     <${Message} error=${form.general} ok=${form.ok} />
   </form>`;
