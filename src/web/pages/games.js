@@ -1,9 +1,10 @@
 // Games: one card per integration — connected, waiting or its last problem, the last payload and
 // counts; setup steps with the ready config file to download; token rotation, recording, a live
 // event monitor and test events for that game. New ones from the adapter list, with a form built
-// from each adapter's own config schema.
+// from each adapter's own config schema. The live preview on top shows what the game lights.
 import { useState } from "preact/hooks";
 import { useSubmit } from "../components/editor.js";
+import { Strip } from "../components/strip.js";
 import { api, download } from "../lib/api.js";
 import { sampleEvent } from "../lib/events.js";
 import { Field } from "../lib/form.js";
@@ -45,10 +46,12 @@ function Monitor({ rec }) {
 function IntegrationCard({ rec, adapter, onChanged }) {
   const status = useData(() => api("GET", `/api/v1/integrations/${rec.id}/status`).catch((e) => (e.status === 409 ? null : Promise.reject(e))), [rec.id], 3000);
   const [open, setOpen] = useState(null);
+  // A new token: the setup (token, config file) is fetched again.
+  const [setupKey, setSetupKey] = useState(0);
   const a = useAction();
   const st = status.data;
   const s = stateOf(rec, st);
-  const put = (body, ok) => a.run(async () => (await api("PUT", `/api/v1/integrations/${rec.id}`, body), onChanged()), ok);
+  const put = (body, ok, after = () => {}) => a.run(async () => (await api("PUT", `/api/v1/integrations/${rec.id}`, body), after(), onChanged()), ok);
   const triggers = (adapter?.emits ?? []).filter((t) => !VALUE_LIKE.has(t)).slice(0, 8);
   const tab = (name, label) => html`<button type="button" aria-expanded=${open === name} onClick=${() => setOpen(open === name ? null : name)}>${label}</button>`;
   return html`<article class="card integration" aria-labelledby=${`i-${rec.id}`}>
@@ -61,10 +64,10 @@ function IntegrationCard({ rec, adapter, onChanged }) {
       ${tab("setup", "Set up")}${tab("monitor", "Live events")}${tab("test", "Test events")}
       <button type="button" onClick=${() => put({ enabled: !rec.enabled }, rec.enabled ? "Switched off." : "Switched on.")}>${rec.enabled ? "Switch off" : "Switch on"}</button>
       <button type="button" onClick=${() => put({ record: !rec.record }, rec.record ? "Recording stopped." : "Recording payloads.")}>${rec.record ? "Stop recording" : "Record payloads"}</button>
-      <button type="button" onClick=${() => confirm("A new token: the game's config file must be downloaded again. Continue?") && put({ rotateToken: true }, "New token made: download the config again.")}>New token</button>
+      <button type="button" onClick=${() => confirm("A new token: the game's config file must be downloaded again. Continue?") && put({ rotateToken: true }, "New token made: download the config again.", () => setSetupKey((k) => k + 1))}>New token</button>
       <button type="button" class="link" onClick=${() => confirm(`Delete "${rec.name}"?`) && a.run(async () => (await api("DELETE", `/api/v1/integrations/${rec.id}`), onChanged()))}>Delete</button>
     </div>
-    ${open === "setup" && html`<${Setup} rec=${rec} />`}
+    ${open === "setup" && html`<${Setup} key=${setupKey} rec=${rec} />`}
     ${open === "monitor" && html`<${Monitor} rec=${rec} />`}
     ${open === "test" && html`<div class="buttons">${triggers.map((t) => html`<button type="button" onClick=${() => a.run(() => api("POST", "/api/v1/events", sampleEvent(t, { game: adapter.game })), `Sent ${t}.`)}>${t}</button>`)}</div>`}
     <${Message} error=${a.error ?? status.error} ok=${a.ok} />
@@ -104,6 +107,7 @@ export function Games() {
   if (!data.data) return html`<${Message} error=${data.error} />`;
   const [list, { adapters, loadErrors }, presets] = data.data;
   return html`
+    <section class="card strip-card" aria-label="Live strip"><${Strip} /></section>
     <${Card} title="Games" id="games-title" actions=${!adding && html`<button type="button" class="primary" onClick=${() => setAdding(true)}>Add a game</button>`}>
       ${adding && html`<${AddIntegration} adapters=${adapters} presets=${presets} onDone=${() => (setAdding(false), data.reload())} />`}
       ${list.length === 0 && !adding && html`<p class="empty">No games yet: add one, download its config file, start the game.</p>`}
