@@ -1,8 +1,9 @@
 // Mappings: what each event does, per game — readable; an editor built from the API's mapping
-// schema with a "try it" that fires the event; presets, each readable, applied or copied into
-// your own mappings.
+// schema with a "try it" that plays it on the strip, seen in the live preview above; presets,
+// each readable, applied or copied into your own mappings.
 import { useState } from "preact/hooks";
 import { RecordEditor } from "../components/editor.js";
+import { Strip } from "../components/strip.js";
 import { api } from "../lib/api.js";
 import { sampleEvent } from "../lib/events.js";
 import { html } from "../lib/html.js";
@@ -24,11 +25,23 @@ export function describe(m) {
 /** An event that fires this mapping, for "Try it". */
 const sample = (m) => sampleEvent(m.event, m);
 
+/**
+ * "Try it" in the editor: the action as it stands in the form, saved or not — an effect plays
+ * directly, a clear clears; a meter needs its value events, so a test event goes (it drives what
+ * is saved).
+ */
+function tryDraft(m) {
+  const { kind, scaleByValue, timeoutMs, meter, ...spec } = m.action ?? {};
+  if (kind === "effect" || kind === "hold") return api("POST", "/api/v1/scene/effects", spec);
+  if (kind === "clear") return api("DELETE", `/api/v1/scene/effects?${new URLSearchParams(Object.entries(spec).filter(([, v]) => v !== undefined))}`);
+  return api("POST", "/api/v1/events", sample(m));
+}
+
 function Editor({ schema, mapping, onDone }) {
   return html`<${RecordEditor} schema=${schema} record=${mapping} blank=${{ name: "", event: "kill", action: { kind: "effect", effect: "flash", colors: ["#ffffff"] } }}
     save=${(value) => (mapping ? api("PUT", `/api/v1/mappings/${mapping.id}`, value) : api("POST", "/api/v1/mappings", value))}
     saveLabel=${mapping ? "Save" : "Add mapping"} onDone=${onDone}
-    extra=${(value, form) => html`<button type="button" onClick=${() => form.run(() => api("POST", "/api/v1/events", sample(value)), "Sent a test event.")}>Try it</button>`} />`;
+    extra=${(value, form) => html`<button type="button" onClick=${() => form.run(() => tryDraft(value), value.action?.kind === "meter" ? "Sent a test event (a meter shows once saved)." : "Playing it on the strip.")}>Try it</button>`} />`;
 }
 
 function MappingRow({ m, onEdit, onChanged }) {
@@ -76,6 +89,7 @@ export function Mappings() {
   const done = () => (setEditing(null), data.reload());
   const games = [...new Set(mappings.map((m) => m.game ?? ""))].sort();
   return html`
+    <section class="card strip-card" aria-label="Live strip"><${Strip} /></section>
     <${Card} title="What each event does" id="mappings-title" actions=${html`<button type="button" class="primary" onClick=${() => setEditing("new")}>Add a mapping</button>`}>
       ${editing === "new" && html`<${Editor} schema=${schemas.mapping} onDone=${done} />`}
       ${mappings.length === 0 && html`<p class="empty">No mappings: apply a preset below, or add your own.</p>`}
