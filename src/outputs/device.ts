@@ -5,6 +5,9 @@
 import { existsSync, statSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 
+/** "<device> does not exist<fix>", or null when it does. */
+export const missingDevice = (device: string, fix = ""): string | null => (existsSync(device) ? null : `${device} does not exist${fix}`);
+
 export class Device {
   private fh: FileHandle | null = null;
   /** True for a real device node (ioctls apply), false for a file or FIFO. */

@@ -1,13 +1,13 @@
 // The driver registry: one entry per kind — how to build it and, where the system can tell in
 // advance, why a configuration cannot work (checked before settings are applied).
-import { existsSync } from "node:fs";
 import type { OutputConfig, OutputOf, Settings } from "../config/schema.ts";
 import type { DriverContext, OutputDriver } from "./driver.ts";
 import { DdpDriver, WledUdpDriver } from "./net.ts";
-import { checkPio, PioDriver } from "./pio.ts";
+import { PioDriver, pioProblem } from "./pio.ts";
+import { missingDevice } from "./device.ts";
 import { DEVICE_TREE } from "./rpi.ts";
 import { SerialDriver } from "./serial.ts";
-import { checkSpi, SpiDriver } from "./spi.ts";
+import { SpiDriver, spiProblem } from "./spi.ts";
 import { VirtualDriver } from "./virtual.ts";
 import { checkWs281x, Ws281xDriver } from "./ws281x.ts";
 import { WS281X_HELPER_LIBRARY, Ws281xHelperDriver, ws281xViaHelper } from "./ws281x-helper.ts";
@@ -19,16 +19,13 @@ interface Entry<K extends Kind> {
   check?(cfg: OutputOf<K>, ctx: DriverContext, dt: string): string | null;
 }
 
-const deviceExists = (cfg: { device: string }, fix = "") => (existsSync(cfg.device) ? null : `${cfg.device} does not exist${fix}`);
-/** The appliance's command that writes the boot configuration these devices need. */
-const SETUP_PI = "on the appliance run `sudo ledbox setup-pi`, then reboot";
 
 export const DRIVERS: { [K in Kind]: Entry<K> } = {
   virtual: { create: (_cfg, ctx) => new VirtualDriver(ctx) },
-  spi: { create: (cfg, ctx) => new SpiDriver(cfg, ctx), check: (cfg, ctx) => deviceExists(cfg, ` (SPI off? ${SETUP_PI})`) ?? checkSpi(cfg, ctx) },
+  spi: { create: (cfg, ctx) => new SpiDriver(cfg, ctx), check: (cfg, ctx) => spiProblem(cfg, ctx) },
   pio: {
     create: (cfg, ctx) => new PioDriver(cfg, ctx),
-    check: (cfg, ctx, dt) => deviceExists(cfg, ` (no ws2812-pio overlay? on a Pi 5, ${SETUP_PI})`) ?? checkPio(cfg, ctx, dt),
+    check: (cfg, ctx, dt) => pioProblem(cfg, ctx, dt),
   },
   ws281x: {
     // rpi_ws281x needs root: without it, the root helper drives the strip (the appliance).
@@ -36,7 +33,7 @@ export const DRIVERS: { [K in Kind]: Entry<K> } = {
     // Through the helper, the library that matters is the helper's, not one in ledbox's tree.
     check: (cfg, _ctx, dt) => checkWs281x(cfg, dt, ws281xViaHelper() ? WS281X_HELPER_LIBRARY : null),
   },
-  serial: { create: (cfg, ctx) => new SerialDriver(cfg, ctx), check: (cfg) => deviceExists(cfg) },
+  serial: { create: (cfg, ctx) => new SerialDriver(cfg, ctx), check: (cfg) => missingDevice(cfg.device) },
   ddp: { create: (cfg, ctx) => new DdpDriver(cfg, ctx) },
   "wled-udp": { create: (cfg, ctx) => new WledUdpDriver(cfg, ctx) },
 };

@@ -18,10 +18,10 @@ import { existsSync, readdirSync, realpathSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { PioOutput } from "../config/schema.ts";
 import { BaseDriver } from "./base.ts";
-import { Device } from "./device.ts";
+import { Device, missingDevice } from "./device.ts";
 import type { DriverContext } from "./driver.ts";
 import { copyBytes } from "./order.ts";
-import { DEVICE_TREE, readCells, readString } from "./rpi.ts";
+import { DEVICE_TREE, readCells, readString, SETUP_PI } from "./rpi.ts";
 import { ws2812WireLimitFps } from "./ws2812.ts";
 
 /** A `ws2812-pio` overlay instance, read from its device-tree node. */
@@ -70,6 +70,11 @@ export function encodePio(frame: Uint8Array, bytesPerLed: 3 | 4, out: Uint8Array
   else for (let i = 0, o = 0; i < frame.length; i += 3, o += 4) copyBytes(frame, i, out, o, 3);
 }
 
+/** Why this output cannot work: no device (the overlay not loaded), or an overlay that does not match. */
+export function pioProblem(cfg: PioOutput, ctx: DriverContext, dt = DEVICE_TREE): string | null {
+  return missingDevice(cfg.device, ` (no ws2812-pio overlay? on a Pi 5, ${SETUP_PI})`) ?? checkPio(cfg, ctx, dt);
+}
+
 export class PioDriver extends BaseDriver {
   readonly kind = "pio";
   private readonly device: Device;
@@ -83,11 +88,11 @@ export class PioDriver extends BaseDriver {
   }
 
   protected async connect(): Promise<void> {
-    await this.device.open();
     // The settings check again, for settings that never went through it (stored ones at start-up,
     // an overlay changed since): unhealthy with the overlay line and nothing written until it matches.
-    const problem = checkPio(this.cfg, this.ctx, this.dt);
+    const problem = pioProblem(this.cfg, this.ctx, this.dt);
     if (problem) throw new Error(problem);
+    await this.device.open();
   }
 
   protected disconnect(): Promise<void> {

@@ -8,6 +8,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
+/** The appliance's command that writes the boot configuration SPI and PIO need. */
+export const SETUP_PI = "on the appliance run `sudo ledbox setup-pi`, then reboot";
+
 export const DEVICE_TREE = "/proc/device-tree";
 
 const PROCESSORS = ["BCM2835", "BCM2836", "BCM2837", "BCM2711", "BCM2712"] as const;

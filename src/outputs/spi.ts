@@ -3,9 +3,10 @@ import { readFileSync } from "node:fs";
 import type { SpiOutput } from "../config/schema.ts";
 import { errorText } from "../util/errors.ts";
 import { BaseDriver } from "./base.ts";
-import { Device } from "./device.ts";
+import { Device, missingDevice } from "./device.ts";
 import type { DriverContext } from "./driver.ts";
 import { ioctlInt } from "./libc.ts";
+import { SETUP_PI } from "./rpi.ts";
 import { wireChannels } from "./order.ts";
 import { encodeSpi, spiFrameBytes, spiWireLimitFps } from "./spi-encoder.ts";
 
@@ -35,6 +36,11 @@ export function checkSpi(cfg: SpiOutput, ctx: DriverContext): string | null {
   return null;
 }
 
+/** Why this output cannot work: no device (SPI off), or a frame longer than spidev takes. */
+export function spiProblem(cfg: SpiOutput, ctx: DriverContext): string | null {
+  return missingDevice(cfg.device, ` (SPI off? ${SETUP_PI})`) ?? checkSpi(cfg, ctx);
+}
+
 export class SpiDriver extends BaseDriver {
   readonly kind = "spi";
   private readonly device: Device;
@@ -49,11 +55,11 @@ export class SpiDriver extends BaseDriver {
   }
 
   protected async connect(): Promise<void> {
-    const fd = await this.device.open();
     // The settings check again, for settings that never went through it (stored ones at start-up):
     // unhealthy with the fix and nothing sent, rather than EMSGSIZE on every send.
-    const problem = checkSpi(this.cfg, this.ctx);
+    const problem = spiProblem(this.cfg, this.ctx);
     if (problem) throw new Error(problem);
+    const fd = await this.device.open();
     if (!this.device.isCharDevice) return;
     try {
       ioctlInt(fd, SPI_IOC_WR_MODE, 0, 1);

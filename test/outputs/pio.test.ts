@@ -154,6 +154,14 @@ describe("the driver checks its overlay when it opens (as the engine does at sta
     await d.close();
   });
 
+  test("no device at all (the overlay not loaded): the setup-pi hint, as the settings check gives it", async () => {
+    const path = join(mkdtempSync(join(dir, "dev-")), "leds0");
+    const d = new PioDriver(pio(path), ctxFor(150, "GRB"), deviceTree({ gpio: 18, numLeds: 150 }));
+    await d.open();
+    expect(d.health().message).toBe(`${path} does not exist (no ws2812-pio overlay? on a Pi 5, on the appliance run \`sudo ledbox setup-pi\`, then reboot); retrying in 0.5 s`);
+    await d.close();
+  });
+
   test("150 LEDs on an overlay of 150: healthy, frames written whole", async () => {
     const path = leds0();
     const d = new PioDriver(pio(path), ctxFor(150, "GRB"), deviceTree({ gpio: 18, numLeds: 150 }));

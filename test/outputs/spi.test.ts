@@ -97,13 +97,13 @@ describe("SPI driver", () => {
     await d.close();
   });
 
-  test("a missing device: unhealthy with the path named, retried with backoff, never throws on write", async () => {
+  test("a missing device: unhealthy with the path and the setup-pi hint (as the settings check says it), retried with backoff, never throws on write", async () => {
     const path = join(dir, "nope", "spidev0.0");
     const d = new SpiDriver(spiCfg(path), ctxFor(4));
     await d.open();
     d.write(new Uint8Array(12));
     expect(d.health().ok).toBe(false);
-    expect(d.health().message).toContain(`${path} does not exist; retrying in 0.5 s`);
+    expect(d.health().message).toBe(`${path} does not exist (SPI off? on the appliance run \`sudo ledbox setup-pi\`, then reboot); retrying in 0.5 s`);
     await d.close();
   });
 
