@@ -1,6 +1,7 @@
 // ledbox on-device page: one small app of pages, each its own module. Plain ES modules with
 // Preact and htm, served by the device as they are: no build step, no CDN, works on an offline LAN.
 import { useEffect, useState } from "preact/hooks";
+import { StorageBanner, useStorage } from "./components/storage.js";
 import { api } from "./lib/api.js";
 import { html, render } from "./lib/html.js";
 import { useLiveStatus } from "./lib/live.js";
@@ -53,6 +54,7 @@ function LiveBadge() {
 function App() {
   const [name, ...rest] = useRoute();
   const session = useData(() => api("GET", "/api/v1/auth"), []);
+  const storage = useStorage(name);
   const auth = session.data;
   const page = PAGES.find((p) => p.path === name) ?? (name === "setup" ? { path: "setup", title: "First run", view: Setup, open: true } : PAGES[0]);
   // A new device: the guided first run, whichever page was asked for.
@@ -74,6 +76,7 @@ function App() {
     <main id="main" tabindex="-1">
       <h1 class="sr-only">${page.title}</h1>
       <${Message} error=${session.error} />
+      <${StorageBanner} storage=${storage} />
       ${auth && (View === Setup || page.open || auth.authenticated
         ? html`<${View} session=${auth} refresh=${session.reload} params=${rest} />`
         : html`<${Login} refresh=${session.reload} />`)}

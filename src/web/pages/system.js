@@ -1,5 +1,6 @@
 // The device: version and uptime, the log, backup and restore of everything stored, restart.
 import { useRef } from "preact/hooks";
+import { bytes, useStorage } from "../components/storage.js";
 import { api, download } from "../lib/api.js";
 import { html } from "../lib/html.js";
 import { Card, Message, useAction, useData } from "../lib/ui.js";
@@ -37,12 +38,14 @@ function Backup() {
 export function System() {
   const info = useData(() => api("GET", "/api/v1/system"), [], 10_000);
   const log = useData(() => api("GET", "/api/v1/system/log?lines=200"), []);
+  const storage = useStorage("system");
   const a = useAction();
   const i = info.data;
   return html`
     <${Card} title="This ledbox" id="system-title">
       ${i && html`<dl class="kv"><dt>Version</dt><dd>${i.version}</dd><dt>Host</dt><dd>${i.hostname}</dd><dt>Runtime</dt><dd>${i.runtime}</dd>
-        <dt>Running for</dt><dd>${Math.floor(i.uptimeS / 3600)} h ${Math.floor((i.uptimeS % 3600) / 60)} min</dd><dt>Data</dt><dd><code>${i.dataDir}</code></dd></dl>`}
+        <dt>Running for</dt><dd>${Math.floor(i.uptimeS / 3600)} h ${Math.floor((i.uptimeS % 3600) / 60)} min</dd><dt>Data</dt><dd><code>${i.dataDir}</code></dd>
+        ${storage && html`<dt>Storage</dt><dd>${storage.ok ? "ok" : html`<span class="error">${storage.problem}</span>`}${storage.freeBytes !== null ? ` · ${bytes(storage.freeBytes)} free` : ""}</dd>`}</dl>`}
       <button type="button" onClick=${() => confirm("Restart ledbox? The strip goes dark for a moment.") && a.run(() => api("POST", "/api/v1/system/restart"), "Restarting: this page reconnects by itself.")}>Restart</button>
       <p class="hint"><a href="/api/docs">API documentation</a> (served by the device).</p>
       <${Message} error=${a.error ?? info.error} ok=${a.ok} />
