@@ -38,8 +38,9 @@ function OutputHealth() {
     <table class="table"><thead><tr><th scope="col">Output</th><th scope="col">LEDs</th><th scope="col">Health</th><th scope="col">Wire limit</th><th scope="col">Frames dropped</th></tr></thead>
     <tbody>${state.data.outputs.map((o, i) => {
       const h = healthWords(o.health);
-      return html`<tr key=${i}><td>${i + 1}. ${o.driver}</td><td>${o.start}–${o.start + o.length - 1}</td><td><${Pill} tone=${h.tone}>${h.text}</${Pill}></td>
-        <td>${o.wireLimitFps ? `${o.wireLimitFps} fps` : "none"}</td><td>${o.health.framesDropped}</td></tr>`;
+      // data-label: on a phone the header row is hidden and each cell says what it is.
+      return html`<tr key=${i}><td>${i + 1}. ${o.driver}</td><td data-label="LEDs">${o.start}–${o.start + o.length - 1}</td><td><${Pill} tone=${h.tone}>${h.text}</${Pill}></td>
+        <td data-label="Wire limit">${o.wireLimitFps ? `${o.wireLimitFps} fps` : "none"}</td><td data-label="Frames dropped">${o.health.framesDropped}</td></tr>`;
     })}</tbody></table>
     <p class="hint">The whole strip runs at ${state.data.stats.targetFps} fps${state.data.stats.wireLimitFps ? `; the slowest output can show ${state.data.stats.wireLimitFps} fps` : ""}.</p>
   </${Card}>`;
