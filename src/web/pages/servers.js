@@ -60,6 +60,8 @@ function ServerRow({ s, schema, onChanged }) {
   const a = useAction();
   const st = status.data;
   const srv = st?.server;
+  // The state shown is the status's: read it again with the list, or a switched-off server reads "online" until the next poll.
+  const changed = () => (status.reload(), onChanged());
   return html`<article class="card" aria-labelledby=${`s-${s.id}`}>
     <div class="card-head"><h3 id=${`s-${s.id}`}>${s.name}</h3><${Pill} tone=${TONE[st?.state ?? s.state] ?? "warn"}>${st?.state ?? s.state}</${Pill}></div>
     <p class="muted">${s.kind} · ${st?.address ?? ""}</p>
@@ -68,11 +70,11 @@ function ServerRow({ s, schema, onChanged }) {
     <div class="row">
       <button type="button" aria-expanded=${open === "detail"} onClick=${() => setOpen(open === "detail" ? null : "detail")}>Players and history</button>
       <button type="button" aria-expanded=${open === "edit"} onClick=${() => setOpen(open === "edit" ? null : "edit")}>Edit</button>
-      <button type="button" onClick=${() => a.run(async () => (await api("PUT", `/api/v1/servers/${s.id}`, { enabled: !s.enabled }), onChanged()))}>${s.enabled ? "Switch off" : "Switch on"}</button>
+      <button type="button" onClick=${() => a.run(async () => (await api("PUT", `/api/v1/servers/${s.id}`, { enabled: !s.enabled }), changed()))}>${s.enabled ? "Switch off" : "Switch on"}</button>
       <button type="button" class="link" onClick=${() => confirm(`Delete "${s.name}" and its history?`) && a.run(async () => (await api("DELETE", `/api/v1/servers/${s.id}`), onChanged()))}>Delete</button>
     </div>
     ${open === "detail" && html`<${ServerDetail} id=${s.id} />`}
-    ${open === "edit" && html`<${ServerForm} schema=${schema} server=${s} onDone=${() => (setOpen(null), onChanged())} />`}
+    ${open === "edit" && html`<${ServerForm} schema=${schema} server=${s} onDone=${() => (setOpen(null), changed())} />`}
     <${Message} error=${a.error ?? status.error} />
   </article>`;
 }
