@@ -154,7 +154,8 @@ export class MqttLink {
     });
     c.on("close", () => {
       if (this.client !== c) return;
-      if (this.connected) this.log(`[mqtt] connection to ${cfg.url} lost`);
+      // The status says so at once, not only when the next attempt fails.
+      if (this.connected) this.fail(`the connection to ${cfg.url} was lost`);
       this.client = null;
       this.connectedSince = null;
       c.end(true);

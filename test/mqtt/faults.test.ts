@@ -59,6 +59,8 @@ forEachBroker((kind) => {
     await until(() => !tb.box.mqtt.link.connected, "ledbox noticed the broker is gone");
     const st = (await call(tb.url, "GET", "/api/v1/mqtt/status")).body;
     expect(["waiting", "connecting"]).toContain(st.state);
+    // In words from the moment it is gone (the loss itself, or the next attempt's refusal).
+    expect(st.lastError).toMatch(/was lost|refused|ECONNREFUSED/);
     await framesAdvance(tb);
     // Three failed attempts: the backoff has grown past its first steps.
     const attempts = tb.box.mqtt.link.attempts;
