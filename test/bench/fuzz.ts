@@ -173,10 +173,12 @@ for (const t of targets) {
   const rss1 = rssMb();
   total += r.cases;
   totalFindings += r.findings.length;
-  frames.delivered += f.delivered, frames.due += f.due, frames.stalled += f.stalled, frames.skipped += skipped;
-  if (f.stalled > frames.worstStalled) (frames.worstStalled = f.stalled), (frames.worst = t.name);
+  if (!t.beforeLoop) {
+    frames.delivered += f.delivered, frames.due += f.due, frames.stalled += f.stalled, frames.skipped += skipped;
+    if (f.stalled > frames.worstStalled) (frames.worstStalled = f.stalled), (frames.worst = t.name);
+  }
   if (peak > rssPeak) (rssPeak = peak), (rssPeakAt = t.name);
-  console.log(`${t.name.padEnd(48)} ${fmt(r.cases).padStart(8)} ${(r.ms / 1000).toFixed(1).padStart(6)} ${String(r.findings.length).padStart(8)} ${`${Math.round((100 * r.refused) / r.cases)}%`.padStart(8)} ${`${r.maxCaseMs.toFixed(1)} ms`.padStart(9)} ${String(r.overFrame).padStart(7)} ${`${f.delivered}/${f.due}`.padStart(15)} ${String(f.stalled).padStart(7)} ${String(skipped).padStart(7)} ${`${rss0.toFixed(0)}→${peak.toFixed(0)}→${rss1.toFixed(0)}`.padStart(14)}`);
+  console.log(`${t.name.padEnd(48)} ${fmt(r.cases).padStart(8)} ${(r.ms / 1000).toFixed(1).padStart(6)} ${String(r.findings.length).padStart(8)} ${`${Math.round((100 * r.refused) / r.cases)}%`.padStart(8)} ${`${r.maxCaseMs.toFixed(1)} ms`.padStart(9)} ${String(r.overFrame).padStart(7)} ${(t.beforeLoop ? "at start-up" : `${f.delivered}/${f.due}`).padStart(15)} ${(t.beforeLoop ? "—" : String(f.stalled)).padStart(7)} ${String(skipped).padStart(7)} ${`${rss0.toFixed(0)}→${peak.toFixed(0)}→${rss1.toFixed(0)}`.padStart(14)}`);
   for (const x of r.findings.slice(0, 5)) console.log(`   FINDING case ${x.case}: ${x.error}\n     ${x.input}`);
   const note = `${fmt(r.cases)} cases in ${(r.ms / 1000).toFixed(1)} s, ${Math.round((100 * r.refused) / r.cases)}% refused; slowest ${r.maxCaseMs.toFixed(1)} ms, ${r.overFrame} over ${FRAME_MS.toFixed(1)} ms; frames ${f.delivered} of ${f.due} due, ${f.stalled} stalled (longest gap ${f.longestGapMs.toFixed(1)} ms; the clock skipped ${skipped}); RSS ${rss0.toFixed(0)} → peak ${peak.toFixed(0)} → ${rss1.toFixed(0)} MB`;
   rows.push(atMost("fuzz", `${t.name}: findings`, r.findings.length, "", 0, note));

@@ -248,6 +248,8 @@ export interface Target<I = unknown> {
   limit: number;
   /** An input's size against `limit` (default: its bytes on the wire). */
   size?(input: I): number;
+  /** Read only while ledbox starts, before the render loop runs: its time is start-up time, never a stalled frame. */
+  beforeLoop?: true;
 }
 
 export interface Finding {

@@ -345,6 +345,7 @@ export function parserTargets(): Target<any>[] {
   const mcPayloads = loadFixture("minecraft.json").steps.map((s) => s.payload);
   const yaml: Target<string> = {
     name: "declarative adapter YAML (parseAdapterFile)",
+    beforeLoop: true, // <data>/adapters is read when ledbox is built, before its engine starts
     seeds: [...yamlFiles, "a: &a [x, x, x]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\n"],
     mutate: (rng, seed) => textMutation(rng, seed),
     run(text) {
