@@ -146,7 +146,7 @@ for (const vp of VIEWPORTS) {
 
     test("live view: a kill flashes the canvas, events arrive, a refusal reads as the API said", async () => {
       await go("");
-      await page.waitForFunction(() => (window as any).ledbox?.framesDrawn > 5, null, { timeout: 5000 });
+      await page.waitForFunction(() => (window as any).ledbox?.framesDrawn > 5 && (window as any).ledbox.ledPixel(10) !== null, null, { timeout: 5000 });
       const base = await pixel(10);
       await page.getByRole("button", { name: "Kill", exact: true }).click();
       await waitPixel(10, "Math.min(r, g, b) > 100", 2000);

@@ -125,7 +125,8 @@ export function Strip({ ledCount, segments = [] }) {
       },
     };
     const off = onLive("frame", (f) => ((s.frame = f), queue()));
-    const resize = new ResizeObserver(() => ((s.geo = null), queue()));
+    // The next redraw lays the strip out again if the width changed (geo keeps its width).
+    const resize = new ResizeObserver(queue);
     resize.observe(el);
     queue();
     return () => (off(), resize.disconnect());
