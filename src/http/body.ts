@@ -33,6 +33,9 @@ export async function readCapped(request: Request, limit: number): Promise<Uint8
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > limit) throw tooLarge(Number(declared), limit);
   if (!request.body) return new Uint8Array(0);
+  // A declared length is what the server reads (no more): within the limit, it is read whole. Only
+  // a chunked body, whose size nobody said, is counted while it streams.
+  if (declared !== null) return new Uint8Array(await request.arrayBuffer());
   const reader = request.body.getReader();
   const parts: Uint8Array[] = [];
   let size = 0;
