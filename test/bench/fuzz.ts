@@ -3,8 +3,9 @@
 // requests to a ledbox process and MQTT messages through a real broker. Per entry point: cases,
 // time, findings, how many were refused, the slowest case, cases longer than a frame, the render
 // loop's frames (delivered of those due, stalled), and memory before, at its peak and after.
-// Targets (issue 11): 0 findings, 0 stalled frames, and peak RSS within RSS_BOUND_MB of the RSS
-// at the start of each part (in-process; each run through the ledbox process).
+// Targets (issue 11): 0 findings, 0 stalled frames, and memory bounded: in-process, what is left
+// after a collection within RETAINED_BOUND_MB of the start; through the ledbox process, its peak
+// RSS within RSS_BOUND_MB of its start.
 //
 //   npx bun test/bench/fuzz.ts [--quick] [--cases N] [--through N] [--seed S] [--only NAME] [--case I]
 //
@@ -43,6 +44,8 @@ const rssMb = () => {
  * YAML file of anchors); a leak grows the peak with the number of cases, so the long run shows it.
  */
 const RSS_BOUND_MB = 256;
+/** What 2.1 million in-process cases may leave behind after a collection: a leak of a few bytes a case exceeds it. */
+const RETAINED_BOUND_MB = 64;
 
 /**
  * The peak RSS of a process from now on: the kernel's high-water mark (VmHWM), reset here
@@ -188,7 +191,9 @@ const count = (n: number) => n.toLocaleString("en-US");
 rows.push(
   info("fuzz", "in-process cases, all entry points", total, "cases"),
   atMost("fuzz", "in-process: stalled frames", frames.stalled, "frames", 0, `${count(frames.delivered)} of ${count(frames.due)} due delivered (${pct(frames.delivered, frames.due)})${frames.worstStalled ? `; most in ${frames.worst} (${frames.worstStalled})` : ""}; the clock counted ${frames.skipped} skipped`),
-  atMost("fuzz", "in-process: peak RSS above start", rssPeak - rssStart, "MB", RSS_BOUND_MB, `start ${rssStart.toFixed(0)} MB, peak ${rssPeak.toFixed(0)} MB${rssPeakAt ? ` (during ${rssPeakAt})` : ""}, end ${rssMb().toFixed(0)} MB after a collection`),
+  // In-process the peak holds the harness's own inputs (up to 1 MiB each) until a collection: what
+  // the device keeps is what is left after one. The peak is shown; through the process it is the target.
+  atMost("fuzz", "in-process: RSS kept after a collection", rssMb() - rssStart, "MB", RETAINED_BOUND_MB, `start ${rssStart.toFixed(0)} MB; peak ${rssPeak.toFixed(0)} MB${rssPeakAt ? ` (during ${rssPeakAt})` : ""}`),
 );
 await h.stop();
 

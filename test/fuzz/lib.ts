@@ -297,9 +297,8 @@ export function sizeOf(v: unknown): number {
 }
 
 /**
- * Runs `cases` cases of a target. Between cases it gives the event loop a turn whenever a few
- * milliseconds have passed, so timers (a running engine's frame clock) run as they would
- * between requests.
+ * Runs `cases` cases of a target. Between cases it gives the event loop a timer turn whenever a
+ * few milliseconds have passed, so a running engine's frame clock runs as it would between requests.
  */
 export async function fuzz<I>(t: Target<I>, opts: { cases: number; seed: number; stopAfter?: number }): Promise<Result> {
   const findings: Finding[] = [];
@@ -326,7 +325,9 @@ export async function fuzz<I>(t: Target<I>, opts: { cases: number; seed: number;
       if (findings.length >= (opts.stopAfter ?? 20)) break;
     }
     if (performance.now() - turn > 4) {
-      await new Promise((r) => setImmediate(r));
+      // A timer turn, not setImmediate: the engine's frame clock is a timer, and a loop of
+      // immediates would starve it (counting the harness's own stalls as the device's).
+      await Bun.sleep(0);
       turn = performance.now();
     }
   }
