@@ -12,7 +12,7 @@ import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { call, startBox, tempDir, until } from "../helpers/box.ts";
 import { BROKERS } from "../helpers/brokers.ts";
-import { hasChromium, launchChromium, skipBrowser } from "../helpers/browser.ts";
+import { hasChromium, launchChromium, skipBrowser, VIEWPORTS } from "../helpers/browser.ts";
 import { startProcess, type LedboxProcess } from "../helpers/process.ts";
 import { mountSmallDisk, smallDisks } from "../helpers/tmpfs.ts";
 import { fakeA2s } from "../servers/fakes.ts";
@@ -26,10 +26,6 @@ const EDITORS = [["servers", "Add a server"], ["mappings", "Add a mapping"], ["g
 /** What changes with the colour scheme. */
 const COLOUR_RULES = ["color-contrast", "link-in-text-block"];
 const PASSWORD = "an owner's long password";
-const VIEWPORTS = [
-  { name: "phone", width: 390, height: 844 },
-  { name: "desktop", width: 1280, height: 860 },
-];
 
 let browser: Browser | null = null;
 const chromium = async () => (browser ??= await launchChromium());

@@ -11,7 +11,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { call, tempDir, until } from "../helpers/box.ts";
-import { hasChromium, launchChromium, skipBrowser } from "../helpers/browser.ts";
+import { hasChromium, launchChromium, skipBrowser, VIEWPORTS, waitPixel as waitPixelOn } from "../helpers/browser.ts";
 import { startProcess, type LedboxProcess } from "../helpers/process.ts";
 
 setDefaultTimeout(60_000);
@@ -27,10 +27,6 @@ const cs2Kill = (token: string) => ({
 });
 const cs2Baseline = (token: string) => ({ ...CS2_BASELINE, auth: { token } });
 
-const VIEWPORTS = [
-  { name: "phone", width: 390, height: 844 },
-  { name: "desktop", width: 1280, height: 860 },
-];
 
 /** Conditions on a canvas pixel's r, g, b (JS source). */
 const GREEN = "g > 150 && r < 60 && b < 60";
@@ -50,15 +46,7 @@ for (const vp of VIEWPORTS) {
     const pageErrors: string[] = [];
     const api = (method: string, path: string, body?: unknown) => call(lb.url, method, path, body, admin);
 
-    /** Waits until LED i's pixel on the page's live canvas meets `cond`, checked every frame. */
-    const waitPixel = (i: number, cond: string, timeout = 8000) =>
-      page.waitForFunction(([i, cond]) => {
-        const c = document.querySelector("canvas.strip") as HTMLCanvasElement | null;
-        const at = c && (window as any).ledbox?.ledPixel(i);
-        if (!at) return false;
-        const [r, g, b] = c.getContext("2d")!.getImageData(at.x, at.y, 1, 1).data;
-        return new Function("r", "g", "b", `return ${cond}`)(r, g, b);
-      }, [i, cond] as const, { timeout, polling: "raf" });
+    const waitPixel = (i: number, cond: string, timeout = 8000) => waitPixelOn(page, i, cond, timeout);
     /**
      * Starts watching LED i for `cond` on every frame the page paints; the returned wait resolves
      * once it has been met, however briefly (a kill's flash lasts a few frames).

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { call, tempDir } from "../helpers/box.ts";
-import { hasChromium, launchChromium, skipBrowser } from "../helpers/browser.ts";
+import { hasChromium, launchChromium, skipBrowser, VIEWPORTS, waitPixel as waitPixelOn } from "../helpers/browser.ts";
 import { startProcess, type LedboxProcess } from "../helpers/process.ts";
 import { fakeA2s } from "../servers/fakes.ts";
 
@@ -22,10 +22,6 @@ const PASSWORD = "a long first password";
 
 type RGB = [number, number, number];
 
-const VIEWPORTS = [
-  { name: "phone", width: 390, height: 844 },
-  { name: "desktop", width: 1280, height: 860 },
-];
 
 for (const vp of VIEWPORTS) {
   describe.skipIf(skip)(`the page on a ${vp.name} (${vp.width}×${vp.height})`, () => {
@@ -43,17 +39,7 @@ for (const vp of VIEWPORTS) {
         const { x, y } = (window as any).ledbox.ledPixel(i);
         return Array.from(c.getContext("2d")!.getImageData(x, y, 1, 1).data.slice(0, 3)) as RGB;
       }, i);
-    /** Waits until LED i's canvas pixel meets a condition on r, g, b (JS source), checked every frame. */
-    const waitPixel = (i: number, cond: string, timeout = 4000) =>
-      page.waitForFunction(([i, cond]) => {
-        const c = document.querySelector("canvas.strip") as HTMLCanvasElement | null;
-        const w = (window as any).ledbox;
-        const at = c && w?.ledPixel(i);
-        if (!at) return false;
-        const { x, y } = at;
-        const [r, g, b] = c.getContext("2d")!.getImageData(x, y, 1, 1).data;
-        return new Function("r", "g", "b", `return ${cond}`)(r, g, b);
-      }, [i, cond] as const, { timeout, polling: "raf" });
+    const waitPixel = (i: number, cond: string, timeout = 4000) => waitPixelOn(page, i, cond, timeout);
     /** Waits until some LED in [from, to) meets the condition: for something that moves along the strip. */
     const waitAnyPixel = (from: number, to: number, cond: string, timeout = 6000) =>
       page.waitForFunction(([from, to, cond]) => {

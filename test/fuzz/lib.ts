@@ -2,6 +2,7 @@
 // breaking its contents (JSON values, bytes, text), and a runner that feeds a target mutated
 // inputs and collects what it must never do. Case i of a target always gets the same input for
 // the same seed, so any finding replays from (target, seed, case).
+import { concat } from "../../src/servers/reader.ts";
 
 /** xorshift32: fast, and the same sequence on every machine. */
 export class Rng {
@@ -220,15 +221,6 @@ function mutateBytesOnce(rng: Rng, seed: Uint8Array, donors: Uint8Array[]): Uint
   return b;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 // ---- the runner ------------------------------------------------------------------------------
 
