@@ -139,8 +139,9 @@ if (group) {
   if (!Number.isInteger(gid)) throw new Error(`no group ${group}`);
   chownSync(path, 0, gid);
 }
-log(`listening on ${path} (library ${library})`);
+// The warning comes first: "listening on" is the last start-up line, the one watchers wait for.
 if (!existsSync(library)) log(`warning: ${ws281xLibraryMissing(library, true)}`);
+log(`listening on ${path} (library ${library})`);
 
 for (const sig of ["SIGINT", "SIGTERM"] as const) {
   process.on(sig, async () => {
