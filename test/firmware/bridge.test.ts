@@ -138,6 +138,8 @@ describe.skipIf(avrTools.skip)("bridge firmware in simavr, real UART receive dep
     await h.port.write(frameMsg(Uint8Array.of(4, 5, 6), 3, 43));
     await until(() => h.rx.length >= 8, "the next ack");
     expect(h.rx.slice(6, 8)).toEqual([0x4b, 43]);
+    // The harness prints the frame before it passes the ack on, but on stdout, not the pty: wait for it there too.
+    await until(() => s.frames.length >= 1, "the frame on the pin");
     expect(s.frames.map((f) => Array.from(f.bytes))).toEqual([[4, 5, 6]]);
   });
 
@@ -152,6 +154,8 @@ describe.skipIf(avrTools.skip)("bridge firmware in simavr, real UART receive dep
     await h.port.write(frameMsg(Uint8Array.of(7, 8, 9), 3, 78));
     await until(() => h.rx.length >= 8, "the next ack");
     expect(h.rx.slice(6, 8)).toEqual([0x4b, 78]);
+    // The harness prints the frame before it passes the ack on, but on stdout, not the pty: wait for it there too.
+    await until(() => s.frames.length >= 1, "the frame on the pin");
     expect(s.frames.map((f) => Array.from(f.bytes))).toEqual([[7, 8, 9]]);
   });
 
