@@ -17,15 +17,24 @@ const tooLarge = (size: number, limit: number) => new DomainError("too-large", `
  * `limit` — said by Content-Length before reading, or found while reading a chunked body.
  */
 export async function readJsonText(request: Request, limit: number): Promise<string> {
-  const type = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
-  const declared = request.headers.get("content-length");
-  const hasBody = declared !== null ? declared !== "0" : request.headers.has("transfer-encoding");
-  // No type is fine only without a body (DELETE, POST …/apply); a form's type never is, even empty.
-  if (type === "" ? hasBody : !JSON_TYPE.test(type)) {
-    throw new DomainError("unsupported", `unsupported body type ${type ? `"${type}"` : "(none)"}: send JSON with Content-Type: application/json`);
+  const headers = request.headers;
+  const header = headers.get("content-type");
+  const declared = headers.get("content-length");
+  const hasBody = declared !== null ? declared !== "0" : headers.has("transfer-encoding");
+  // "application/json" exactly is nearly every request: it skips the parsing below (ingest's hot path).
+  if (header !== "application/json") {
+    const type = (header ?? "").split(";")[0].trim().toLowerCase();
+    // No type is fine only without a body (DELETE, POST …/apply); a form's type never is, even empty.
+    if (type === "" ? hasBody : !JSON_TYPE.test(type)) {
+      throw new DomainError("unsupported", `unsupported body type ${type ? `"${type}"` : "(none)"}: send JSON with Content-Type: application/json`);
+    }
   }
   if (!hasBody) return "";
-  return Buffer.from(await readCapped(request, limit)).toString("utf8");
+  if (declared === null) return Buffer.from(await readCapped(request, limit)).toString("utf8");
+  if (Number(declared) > limit) throw tooLarge(Number(declared), limit);
+  // A declared length is what the server reads (no more): within the limit it is read whole, and
+  // decoded natively (a third of the cost of bytes then a Buffer, per request).
+  return request.text();
 }
 
 /** The body's bytes, or a 413 past `limit`: said by Content-Length before reading, or found while reading. */

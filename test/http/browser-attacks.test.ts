@@ -54,6 +54,12 @@ describe("CSRF: every body is JSON", () => {
     // The same event as JSON is taken: the 415s were about the type.
     expect((await call(t.url, "POST", "/api/v1/events", { type: "kill" })).status).toBe(202);
     expect(lastSeq()).toBe(before + 1);
+    // JSON under its other spellings is JSON too: parameters, any case, a +json suffix.
+    for (const type of ["application/json; charset=utf-8", "Application/JSON", "application/vnd.ledbox+json"]) {
+      const res = await fetch(`${t.url}/api/v1/events`, { method: "POST", body: '{"type":"kill"}', headers: { "content-type": type } });
+      expect({ type, status: res.status }).toEqual({ type, status: 202 });
+    }
+    expect(lastSeq()).toBe(before + 4);
   });
 
   test("every changing endpoint refuses a form body with 415 even with the admin's cookie, and nothing changes", async () => {
