@@ -57,6 +57,8 @@ describe.skipIf(tools.skip)("the unit's system call filter", () => {
     const child = Number(readFileSync(`/proc/${proc.pid}/task/${proc.pid}/children`, "utf8").trim().split(/\s+/)[0]);
     process.kill(child, "SIGTERM");
     expect(await proc.exited).toBe(0);
+    // The exit can come before the last of stdout has been read.
+    await out.done;
     expect(out.text()).toContain("blacking out and stopping");
 
     const used = new Set([...readFileSync(trace, "utf8").matchAll(/^\d+\s+([a-z_0-9]+)\(/gm)].map((m) => m[1]));
