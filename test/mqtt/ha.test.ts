@@ -318,6 +318,8 @@ forEachBroker((kind) => {
     const light = JSON.parse((await ha.waitFor(`homeassistant/light/${NODE}/light/config`, (m) => m.text.includes("Den strip"), { from })).text);
     expect(light.device).toEqual(device("Den strip", "https://ha.example.net/ledbox/"));
     expect(HA_DISCOVERY.light.safeParse(light).success).toBe(true);
+    // The sensors' configs go out after the light's: the broker's copy is only sure to be the new one once it has passed it on.
+    await ha.waitFor(`homeassistant/sensor/${NODE}/fps/config`, (m) => m.text.includes("Den strip"), { from });
     const sensor = JSON.parse(await retained(broker.url, `homeassistant/sensor/${NODE}/fps/config`));
     expect(sensor.device.name).toBe("Den strip");
     await until(() => tb.box.mqtt.link.connected, "reconnected after the settings change");
