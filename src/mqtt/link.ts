@@ -31,6 +31,14 @@ export type LinkState = "disabled" | "connecting" | "connected" | "waiting";
 const CONNECT_TIMEOUT_MS = 5000;
 /** Doubles from 250 ms to 4 s: a broker that comes back is reached within 5 s. */
 const BACKOFF = { firstMs: 250, maxMs: 4000, jitter: 0.2 };
+/**
+ * How long inbound messages may run in one turn of the event loop. mqtt.js handles every message
+ * of a socket read before it lets go, so a backlog or a flood from the broker (hundreds of
+ * messages in one read) would hold the render loop's timer for many frames; past this budget the
+ * next message waits for the next turn, and the broker, whose QoS 1 messages are acknowledged
+ * only then, holds the rest.
+ */
+const TURN_BUDGET_MS = 4;
 /** A slow broker may hold at most this much unsent data; beyond it publishes are dropped. */
 const MAX_BUFFERED = 1024 * 1024;
 // MQTT 3.1.1 CONNACK codes that retrying sooner cannot fix.
@@ -144,9 +152,20 @@ export class MqttLink {
         this.handlers.onReady();
       });
     });
+    let turnStart: number | null = null;
     c.on("message", (topic, payload) => {
+      if (turnStart === null) {
+        turnStart = performance.now();
+        setImmediate(() => (turnStart = null));
+      }
       if (this.client === c) this.handlers.onMessage(topic, payload);
     });
+    // Called after each message's work; the next message (and the ack) waits for `done`.
+    c.handleMessage = (_packet, done) => {
+      if (turnStart === null || performance.now() - turnStart < TURN_BUDGET_MS) return done();
+      turnStart = null;
+      setTimeout(done, 0);
+    };
     c.on("error", (err: Error & { code?: number | string }) => {
       if (this.client !== c) return;
       refused = typeof err.code === "number" && REFUSED.has(err.code);
