@@ -5,8 +5,12 @@
 import { DomainError } from "../util/errors.ts";
 import { refuseReservedKeys } from "../util/validation.ts";
 
-/** The largest body any endpoint takes (routes may take less). */
-export const MAX_BODY = 1024 * 1024;
+/**
+ * The largest body any endpoint takes (routes may take more: events, game payloads, a backup). The
+ * largest document a user sends is settings with a 64 KiB broker CA; far more is only ever an
+ * attack, and its parse would run on the render loop's thread (a few hundred KB: frames lost).
+ */
+export const MAX_BODY = 128 * 1024;
 
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json$/;
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "
 import { hostname } from "node:os";
 import { apiToken, call, openLive, startBox, type TestBox } from "../helpers/box.ts";
 import { rawRequest, wsHandshake } from "../helpers/raw.ts";
+import { MAX_BODY } from "../../src/http/body.ts";
 
 setDefaultTimeout(20_000);
 
@@ -214,19 +215,24 @@ describe("bodies", () => {
     const before = t.box.settings.get();
     const r = await call(t.url, "PUT", "/api/v1/settings", big, { cookie });
     expect(r.status).toBe(413);
-    expect(r.body.error).toBe(`body of ${Buffer.byteLength(big)} bytes is over the 1048576-byte limit`);
+    expect(r.body.error).toBe(`body of ${Buffer.byteLength(big)} bytes is over the ${MAX_BODY}-byte limit`);
     const chunked = await fetch(`${t.url}/api/v1/settings`, {
       method: "PUT",
       headers: { "content-type": "application/json", cookie },
       body: new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode(big)); c.close(); } }),
     });
     expect(chunked.status).toBe(413);
-    expect((await chunked.json()).error).toMatch(/over the 1048576-byte limit/);
+    expect((await chunked.json()).error).toContain(`over the ${MAX_BODY}-byte limit`);
     // Far over (what Bun itself used to refuse with an empty 413): the same JSON error, before reading it.
     const huge = await rawRequest(t.url, { method: "POST", path: "/api/v1/mappings", headers: { cookie, "content-type": "application/json", "content-length": String(64 * 1024 * 1024) }, body: "" });
     expect(huge.status).toBe(413);
-    expect(huge.body.error).toBe(`body of ${64 * 1024 * 1024} bytes is over the 1048576-byte limit`);
+    expect(huge.body.error).toBe(`body of ${64 * 1024 * 1024} bytes is over the ${MAX_BODY}-byte limit`);
     expect(t.box.settings.get()).toEqual(before);
+    // The largest settings an owner sends, a broker CA at its 64 KiB most, fits.
+    const ca = `-----BEGIN CERTIFICATE-----\n${"A".repeat(65_536 - 56)}\n-----END CERTIFICATE-----`;
+    const withCa = await call(t.url, "PUT", "/api/v1/settings", { mqtt: { tls: { ca } } }, { cookie });
+    expect({ status: withCa.status, error: withCa.body.error }).toEqual({ status: 200, error: undefined });
+    await call(t.url, "PUT", "/api/v1/settings", { mqtt: { tls: { ca: "" } } }, { cookie });
   });
 
   test("prototype keys are refused with a 400 naming the key, in settings, mappings and every stored document", async () => {
