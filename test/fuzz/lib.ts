@@ -102,7 +102,11 @@ function changed(rng: Rng, v: Json, donors: Json[]): Json {
       for (let i = rng.chance(0.05) ? 3000 : 1 + rng.int(20); i > 0; i--) out = rng.chance(0.5) ? [out] : { x: out };
       return out;
     }
-    case 5: return Array.isArray(v) ? Array.from({ length: rng.chance(0.1) ? 5000 : 2 + rng.int(30) }, () => clone(v[0] ?? null)) : rng.pick([[], {}, ""]);
+    case 5: { // many copies of an element, as many as fit in an input
+      if (!Array.isArray(v)) return rng.pick([[], {}, ""]);
+      const copies = Math.min(rng.chance(0.1) ? 5000 : 2 + rng.int(30), Math.floor(MAX_INPUT / sizeOf(v[0] ?? null)));
+      return Array.from({ length: copies }, () => clone(v[0] ?? null));
+    }
     case 6: { // a part of another valid input (crossover)
       const donor = rng.pick(nodes(rng.pick(donors), 500));
       return clone(donor.value);
@@ -112,8 +116,8 @@ function changed(rng: Rng, v: Json, donors: Json[]): Json {
 }
 
 /**
- * The largest input a mutation may make: every entry point takes at most 1 MiB (HTTP bodies,
- * MQTT messages and server replies are refused past their limits before any parsing).
+ * The largest input a mutation may make: every entry point takes at most 1 MiB (server replies
+ * and adapter files; HTTP bodies and MQTT messages less), and refuses more before any parsing.
  */
 export const MAX_INPUT = 1024 * 1024;
 
@@ -126,9 +130,14 @@ export function mutateJson(rng: Rng, seed: unknown, donors: unknown[] = [seed]):
   return clone(seed);
 }
 
+/**
+ * Each step may grow the value many times over (copies of copies): past MAX_INPUT the steps stop,
+ * so no attempt builds a value far larger than any input. Making one costs the harness, whose
+ * garbage collections hold up the render loop it runs beside.
+ */
 function mutateOnce(rng: Rng, seed: unknown, donors: unknown[]): unknown {
   let root = clone(seed) as Json;
-  for (let n = 1 + rng.int(4); n > 0; n--) {
+  for (let n = 1 + rng.int(4); n > 0 && sizeOf(root) <= MAX_INPUT; n--) {
     const all = nodes(root);
     const at = rng.pick(all);
     const p = at.parent;
@@ -172,7 +181,7 @@ function textMutationOnce(rng: Rng, s: string): string {
       case 4: { // a line repeated, dropped or moved
         const lines = out.split("\n");
         const i = rng.int(lines.length), j = rng.int(lines.length);
-        if (rng.chance(0.4)) lines.splice(i, 0, ...Array(1 + rng.int(rng.chance(0.1) ? 500 : 3)).fill(lines[j]));
+        if (rng.chance(0.4)) lines.splice(i, 0, ...Array(Math.min(1 + rng.int(rng.chance(0.1) ? 500 : 3), Math.floor(MAX_INPUT / (lines[j].length + 1)))).fill(lines[j]));
         else if (rng.chance(0.5)) lines.splice(i, 1);
         else [lines[i], lines[j]] = [lines[j], lines[i]];
         out = lines.join("\n");

@@ -30,7 +30,7 @@ import { BROKERS, type Broker } from "../helpers/brokers.ts";
 import { startBox, until, type TestBox } from "../helpers/box.ts";
 import { Bytes, infoPayload, playersPayload } from "../servers/fakes.ts";
 import { CS2, L4D2, TF2 } from "../servers/status-fixtures.ts";
-import { mutateBytes, mutateJson, sizeOf, textMutation, type Rng, type Target } from "./lib.ts";
+import { MAX_INPUT, mutateBytes, mutateJson, sizeOf, textMutation, type Rng, type Target } from "./lib.ts";
 
 export interface Harness {
   t: TestBox;
@@ -358,7 +358,7 @@ export function parserTargets(): Target<any>[] {
     },
     expected: () => false,
     check: prototypeIntact,
-    limit: MAX_BODY, // a file in <data>/adapters, read once at start
+    limit: MAX_INPUT, // a file in <data>/adapters, read once at start
   };
 
   const info = [
@@ -398,11 +398,11 @@ export function parserTargets(): Target<any>[] {
     bytesTarget("poller reply: A2S_INFO", info, MAX_DECOMPRESSED, (b) => parseInfo(new Reader(b, 5))),
     bytesTarget("poller reply: A2S_PLAYER", players, MAX_DECOMPRESSED, (b) => parsePlayers(new Reader(b, 5))),
     bytesTarget("poller reply: A2S bzip2 (split, compressed)", bz, A2S_REPLY, (b) => bunzip2(b, MAX_DECOMPRESSED)),
-    bytesTarget("poller reply: RCON packets", rcon, MAX_BODY, (b) => decodePackets(b)),
+    bytesTarget("poller reply: RCON packets", rcon, MAX_INPUT, (b) => decodePackets(b)),
     {
       name: "poller reply: RCON status text", seeds: [L4D2, TF2, CS2],
       mutate: (rng, seed: string) => textMutation(rng, seed), run: (text: string) => parseStatus(text), expected: protocol,
-      limit: MAX_BODY,
+      limit: MAX_INPUT,
     },
     {
       name: "poller reply: Minecraft status",
@@ -414,7 +414,7 @@ export function parserTargets(): Target<any>[] {
       },
       run: (data: Uint8Array) => parseStatusFrame({ id: 0, data, at: 3 }),
       expected: protocol,
-      limit: MAX_BODY,
+      limit: MAX_INPUT,
     },
     {
       name: "poller reply: JSON server",
@@ -422,7 +422,7 @@ export function parserTargets(): Target<any>[] {
       mutate: (rng, seed, all) => mutateJson(rng, seed, all),
       run: (doc: unknown) => mapJson(doc, jsonRules),
       expected: protocol,
-      limit: MAX_BODY,
+      limit: MAX_INPUT,
     },
   ];
 }

@@ -23,6 +23,8 @@ export interface ThroughResult {
   frames: number;
   /** Frames the device skipped (clock overruns) while the cases ran. */
   overruns: number;
+  /** With `attribute`: the frames skipped during each kind of case, and the first few such cases. */
+  skippedBy?: { kind: Record<string, number>; cases: string[] };
 }
 
 const stats = async (url: string, auth: Record<string, string>) => (await call(url, "GET", "/api/v1/state", undefined, auth)).body.stats as { frames: number; overruns: number };
@@ -33,17 +35,33 @@ const body = (rng: Rng, v: unknown) => {
   return rng.chance(0.1) ? textMutation(rng, text) : text;
 };
 
-/** `cases` mutated requests against a running ledbox; `authorization` is an admin API token. */
-export async function fuzzHttp(url: string, authorization: string, integrations: Integration[], cases: number, seed: number): Promise<ThroughResult> {
+const KINDS = ["event", "integration", "integration", "settings", "mapping", "scene", "live"];
+
+/**
+ * `cases` mutated requests against a running ledbox; `authorization` is an admin API token.
+ * `attribute`: read the device's skipped frames after every case, to tell which cases cost frames.
+ */
+export async function fuzzHttp(url: string, authorization: string, integrations: Integration[], cases: number, seed: number, attribute = false): Promise<ThroughResult> {
   const auth = { authorization };
   const statuses: Record<number, number> = {};
   const findings: string[] = [];
   const before = await stats(url, auth);
   const start = performance.now();
   let ws: WebSocket | null = null;
+  const skippedBy = { kind: {} as Record<string, number>, cases: [] as string[] };
+  let overruns = before.overruns;
   for (let i = 0; i < cases; i++) {
     const rng = new Rng(hash32(`http:${seed}:${i}`));
     const kind = rng.int(7);
+    const attributeSkipped = async (what: string) => {
+      if (!attribute) return;
+      const now = (await stats(url, auth)).overruns;
+      if (now > overruns) {
+        skippedBy.kind[KINDS[kind]] = (skippedBy.kind[KINDS[kind]] ?? 0) + now - overruns;
+        if (skippedBy.cases.length < 5) skippedBy.cases.push(`case ${i}, ${now - overruns} skipped: ${what}`);
+      }
+      overruns = now;
+    };
     let method = "POST", path = "/api/v1/events", text: string, headers: Record<string, string> = auth;
     if (kind === 0) text = body(rng, mutateJson(rng, rng.pick(EVENT_SEEDS), EVENT_SEEDS));
     else if (kind <= 2) {
@@ -70,14 +88,17 @@ export async function fuzzHttp(url: string, authorization: string, integrations:
       // The live channel: a message from a connected client.
       if (!ws || ws.readyState !== WebSocket.OPEN) ws = await openWs(url, authorization);
       const m = mutateJson(rng, { type: "subscribe", fps: 30 });
-      ws?.send(rng.chance(0.5) ? JSON.stringify(m) ?? "" : textMutation(rng, JSON.stringify(m) ?? ""));
+      const message = rng.chance(0.5) ? JSON.stringify(m) ?? "" : textMutation(rng, JSON.stringify(m) ?? "");
+      ws?.send(message);
       statuses[101] = (statuses[101] ?? 0) + 1;
+      await attributeSkipped(`live message ${preview(message)}`);
       continue;
     }
     const r = await call(url, method, path, text, headers);
     statuses[r.status] = (statuses[r.status] ?? 0) + 1;
     if (r.status >= 500 || (r.status >= 400 && typeof r.body?.error !== "string")) findings.push(`${method} ${path} → ${r.status} ${r.text.slice(0, 200)} for ${preview(text)}`);
     if (r.status === 201 && path === "/api/v1/mappings") await call(url, "DELETE", `/api/v1/mappings/${r.body.id}`, undefined, auth);
+    await attributeSkipped(`${method} ${path} → ${r.status} ${preview(text)}`);
   }
   ws?.close();
   const ms = performance.now() - start;
@@ -85,7 +106,7 @@ export async function fuzzHttp(url: string, authorization: string, integrations:
   if (health.status !== 200) findings.push(`health answers ${health.status} after the run`);
   const after = await stats(url, auth);
   if (after.frames <= before.frames) findings.push("the device stopped rendering");
-  return { cases, ms, statuses, findings, frames: after.frames - before.frames, overruns: after.overruns - before.overruns };
+  return { cases, ms, statuses, findings, frames: after.frames - before.frames, overruns: after.overruns - before.overruns, ...(attribute ? { skippedBy } : {}) };
 }
 
 function openWs(url: string, authorization: string): Promise<WebSocket | null> {
