@@ -57,4 +57,18 @@ describe("declarative adapters", () => {
     const unclosed = parseAdapterFile(`${head}rules: [\n  {event: kill, path: a},\n`, "u.yaml");
     expect(unclosed.ok ? "" : unclosed.error).toMatch(/^u\.yaml:7: YAML: /);
   });
+
+  test("a map used as a key is refused by name and line, without a warning on the process's stderr", async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on("warning", onWarning);
+    try {
+      const r = parseAdapterFile("type: z\nname: Z\ngame: z\nsetup: hi\nrules:\n  - event: kill\n    ? { path: a }\n    : 1\n", "k.yaml");
+      expect(r.ok ? "" : r.error).toMatch(/^k\.yaml:\d+: rules\.0: Unrecognized key: "\{ path: a \}"/);
+      await Bun.sleep(10); // process warnings are emitted on a later tick
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
 });
