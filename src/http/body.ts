@@ -3,6 +3,7 @@
 // cross-site request a browser sends without asking the device first: refusing it stops any web
 // page a LAN user opens from firing events or changing anything with a form.
 import { DomainError } from "../util/errors.ts";
+import { parseUntrusted } from "../util/json.ts";
 import { refuseReservedKeys } from "../util/validation.ts";
 
 /**
@@ -70,7 +71,7 @@ export function parseJson(text: string): unknown {
   if (text === "") return null;
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseUntrusted(text);
   } catch (err) {
     throw new DomainError("invalid", `malformed body: expected valid JSON (${(err as Error).message})`);
   }

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { GameEventSchema } from "../events/schema.ts";
 import type { EventRing } from "../events/ring.ts";
 import type { Engine } from "../light/engine.ts";
+import { parseUntrusted } from "../util/json.ts";
 
 export const LiveMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("hello"), ledCount: z.number(), fps: z.number(), engineFps: z.number(), lastSeq: z.number() }),
@@ -208,7 +209,7 @@ export class LiveHub {
 
 function safeJson(s: string): unknown {
   try {
-    return JSON.parse(s);
+    return parseUntrusted(s);
   } catch {
     return undefined;
   }

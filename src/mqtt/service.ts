@@ -13,6 +13,7 @@ import type { IntegrationsService } from "../games/integrations.ts";
 import type { Engine } from "../light/engine.ts";
 import { AMBIENT_KINDS, EffectSpecSchema } from "../light/specs.ts";
 import { errorText } from "../util/errors.ts";
+import { parseUntrusted } from "../util/json.ts";
 import { TokenBucket } from "../util/token-bucket.ts";
 import { describeIssues, refuseReservedKeys } from "../util/validation.ts";
 import { discoveryConfigs, type DeviceInfo } from "./discovery.ts";
@@ -228,7 +229,7 @@ export class MqttService {
     const rt = payloads.admit(id);
     let body: unknown;
     try {
-      body = JSON.parse(text);
+      body = parseUntrusted(text);
     } catch (err) {
       payloads.reject(rt, "invalid", `malformed payload: not valid JSON (${(err as Error).message})`);
     }
@@ -334,9 +335,9 @@ export class MqttService {
 function parseJson(text: string): unknown {
   let value: unknown;
   try {
-    value = JSON.parse(text);
-  } catch {
-    throw new Error(`not JSON: ${JSON.stringify(text.slice(0, 40))}${text.length > 40 ? "…" : ""}`);
+    value = parseUntrusted(text);
+  } catch (err) {
+    throw new Error(`not JSON: ${JSON.stringify(text.slice(0, 40))}${text.length > 40 ? "…" : ""} (${(err as Error).message})`);
   }
   refuseReservedKeys(value, "message");
   return value;

@@ -100,6 +100,40 @@ export function num(v: unknown): number | undefined {
   return undefined;
 }
 
+/**
+ * How deep a document from the LAN may nest. Real ones go 6–8 levels (game payloads, settings);
+ * tens of thousands, a few hundred KB of brackets, cost the parser milliseconds, and a collection
+ * that scans its deep stack meanwhile tens of them: frames the render loop loses.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * JSON.parse for text from the LAN (bodies, MQTT messages, game payloads): a SyntaxError for
+ * malformed text, and for nesting past MAX_JSON_DEPTH before any parsing.
+ */
+export function parseUntrusted(text: string): unknown {
+  const at = nestingPast(text, MAX_JSON_DEPTH);
+  if (at !== null) throw new SyntaxError(`nested deeper than ${MAX_JSON_DEPTH} levels at character ${at}`);
+  return JSON.parse(text);
+}
+
+/** Where the brackets of a JSON text first nest past `max` (strings skipped), or null. */
+function nestingPast(text: string, max: number): number | null {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash: the next character is escaped
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return i;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return null;
+}
+
 /** The parsed JSON, or undefined when the text is not JSON (a damaged stored row, a garbled reply). */
 export function parseJson(text: string): unknown {
   try {

@@ -235,6 +235,21 @@ describe("bodies", () => {
     await call(t.url, "PUT", "/api/v1/settings", { mqtt: { tls: { ca: "" } } }, { cookie });
   });
 
+  test("a body nested past 64 levels is refused before parsing, with a 400 naming where; nothing changes", async () => {
+    const before = { settings: t.box.settings.get(), seq: lastSeq() };
+    const deep = `{"type":"kill","x":${"[".repeat(20_000)}${"]".repeat(20_000)}}`;
+    for (const [method, path, headers] of [["POST", "/api/v1/events", {}], ["PUT", "/api/v1/settings", { cookie }]] as const) {
+      const r = await call(t.url, method, path, deep, headers);
+      expect({ path, status: r.status, error: r.body.error }).toEqual({ path, status: 400, error: "malformed body: expected valid JSON (nested deeper than 64 levels at character 82)" });
+    }
+    const hook = (await call(t.url, "POST", "/api/v1/integrations", { name: "deep hook", type: "webhook" }, { cookie })).body.id;
+    const token = (await call(t.url, "GET", `/api/v1/integrations/${hook}/setup`, undefined, { cookie })).body.token;
+    const r = await call(t.url, "POST", `/api/v1/integrations/${hook}/event`, deep, { authorization: `Bearer ${token}` });
+    expect({ status: r.status, error: r.body.error }).toEqual({ status: 400, error: "malformed payload: not valid JSON (nested deeper than 64 levels at character 82)" });
+    await call(t.url, "DELETE", `/api/v1/integrations/${hook}`, undefined, { cookie });
+    expect({ settings: t.box.settings.get(), seq: lastSeq() }).toEqual(before);
+  });
+
   test("prototype keys are refused with a 400 naming the key, in settings, mappings and every stored document", async () => {
     const before = await snapshot();
     const mapping = { name: "x", event: "kill", action: { kind: "effect", effect: "flash" } };

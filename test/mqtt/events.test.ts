@@ -63,7 +63,12 @@ forEachBroker((kind) => {
     const rejected = tb.box.mqtt.rejected;
     let from = peer.mark();
     await peer.publish(`${BASE}/event`, "{not json");
-    expect(await errorAfter(from)).toEqual({ topic: `${BASE}/event`, error: 'not JSON: "{not json"' });
+    expect(await errorAfter(from)).toEqual({ topic: `${BASE}/event`, error: `not JSON: "{not json" (JSON Parse error: Expected '}')` });
+
+    // Nested past 64 levels: refused before parsing, saying where.
+    from = peer.mark();
+    await peer.publish(`${BASE}/event`, "[".repeat(50_000) + "]".repeat(50_000));
+    expect(await errorAfter(from)).toEqual({ topic: `${BASE}/event`, error: `not JSON: "${"[".repeat(40)}"… (nested deeper than 64 levels at character 64)` });
 
     from = peer.mark();
     await peer.publish(`${BASE}/event`, JSON.stringify({ type: "explosion" }));
@@ -90,7 +95,7 @@ forEachBroker((kind) => {
     expect((await errorAfter(from)).error).toBe(`message of ${300 * 1024} bytes is over the limit of ${256 * 1024}`);
 
     const st = (await call(tb.url, "GET", "/api/v1/mqtt/status")).body;
-    expect(st.messages.rejected).toBe(rejected + 7);
+    expect(st.messages.rejected).toBe(rejected + 8);
     expect(st.messages.lastRejection).toMatchObject({ topic: `${BASE}/event`, error: expect.stringContaining("over the limit") });
     expect(st.state).toBe("connected");
   });

@@ -2,7 +2,7 @@
 // reserved keys refused at every edge, dotted paths over own fields only, and the lenient
 // scalar and number readers game adapters use.
 import { describe, expect, test } from "bun:test";
-import { at, isObject, num, parseJson, parseObject, RESERVED_KEYS, reservedKeyPath, scalarText } from "../../src/util/json.ts";
+import { at, isObject, MAX_JSON_DEPTH, num, parseJson, parseObject, parseUntrusted, RESERVED_KEYS, reservedKeyPath, scalarText } from "../../src/util/json.ts";
 
 class Player {
   name = "ann";
@@ -102,6 +102,26 @@ describe("parseJson", () => {
     expect(parseJson('"x"')).toBe("x");
     expect(parseJson("")).toBeUndefined();
     expect(parseJson("{nope}")).toBeUndefined();
+  });
+});
+
+describe("parseUntrusted", () => {
+  const nested = (levels: number, open = "[", close = "]") => open.repeat(levels) + close.repeat(levels);
+
+  test("nesting up to MAX_JSON_DEPTH parses; one level more is refused before parsing, naming where", () => {
+    expect(MAX_JSON_DEPTH).toBe(64);
+    expect(JSON.stringify(parseUntrusted(nested(64)))).toBe(nested(64));
+    expect(() => parseUntrusted(nested(65))).toThrow(new SyntaxError("nested deeper than 64 levels at character 64"));
+    // Objects and arrays count alike, whatever the spacing.
+    expect(() => parseUntrusted(`{"a": ${"[{\"x\": ".repeat(40)}1${"}]".repeat(40)}}`)).toThrow(/nested deeper than 64 levels at character \d+/);
+    // A hostile 160 KB of brackets is refused at its 65th.
+    expect(() => parseUntrusted(nested(80_000))).toThrow("at character 64");
+  });
+
+  test("brackets inside strings do not count, escaped quotes included; malformed text is the parser's SyntaxError", () => {
+    const text = JSON.stringify({ a: "[[[[".repeat(100), b: 'say \"[{\" ' + "{".repeat(200), c: [1] });
+    expect(parseUntrusted(text)).toEqual(JSON.parse(text));
+    expect(() => parseUntrusted('{"a": [1, 2}')).toThrow(SyntaxError);
   });
 });
 

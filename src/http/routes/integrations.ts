@@ -2,6 +2,7 @@ import { networkInterfaces } from "node:os";
 import { Elysia } from "elysia";
 import { IntegrationInputSchema, IntegrationPatchSchema, type IntegrationsService } from "../../games/integrations.ts";
 import { DomainError } from "../../util/errors.ts";
+import { parseUntrusted } from "../../util/json.ts";
 import { readJsonText } from "../body.ts";
 import { jsonBody } from "../docs.ts";
 import type { Guards } from "../guards.ts";
@@ -64,7 +65,7 @@ export const integrationRoutes = (svc: IntegrationsPort, port: () => number, g: 
       const rt = payloads.admit(params.id);
       let json: unknown;
       try {
-        json = JSON.parse(body as string);
+        json = parseUntrusted(body as string);
       } catch (err) {
         payloads.reject(rt, "invalid", `malformed payload: not valid JSON (${(err as Error).message})`);
       }
