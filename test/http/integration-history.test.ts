@@ -43,13 +43,21 @@ test("a webhook payload's secrets are redacted however deep, in objects and arra
   expect(history.body.events.at(-1)).toMatchObject({ type: "health", value: 42 });
 });
 
-test("a GSI payload's auth block is redacted, and a payload nested past any game's depth is cut, not a crash", async () => {
+test("a GSI payload's auth block is redacted, a payload nested past any game's depth is cut in the history, and one past 64 levels is refused", async () => {
   const { id, token } = await createIntegration(t, { name: "redact-cs2", type: "cs2" });
   expect((await postToIntegration(t, id, { ...cs2, auth: { token } })).status).toBe(200);
   const hook = await createIntegration(t, { name: "deep", type: "webhook", config: { rules: [{ event: "custom", on: "always", fields: { name: "deep" } }] } });
-  let deep: unknown = { token: "deepest-secret" };
-  for (let i = 0; i < 5000; i++) deep = [deep];
-  expect((await postToIntegration(t, hook.id, { nest: deep }, { authorization: `Bearer ${hook.token}` })).status).toBe(200);
+  const nest = (levels: number) => {
+    let deep: unknown = { token: "deepest-secret" };
+    for (let i = 0; i < levels; i++) deep = [deep];
+    return { nest: deep };
+  };
+  const auth = { authorization: `Bearer ${hook.token}` };
+  // Past the 64 levels any JSON from the LAN may nest: refused before parsing, kept out of the history.
+  const refused = await postToIntegration(t, hook.id, nest(5000), auth);
+  expect({ status: refused.status, error: refused.body.error }).toEqual({ status: 400, error: expect.stringMatching(/^malformed payload: not valid JSON \(nested deeper than 64 levels at character \d+\)$/) });
+  // Within them but past the history's 32: taken, and cut where the history stops.
+  expect((await postToIntegration(t, hook.id, nest(60), auth)).status).toBe(200);
 
   const gsi = await call(t.url, "GET", `/api/v1/integrations/${id}/events`);
   expect(gsi.text).not.toContain(token);
